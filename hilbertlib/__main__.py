@@ -1,0 +1,169 @@
+"""Command line: ``python -m hilbertlib --help``.
+
+    python -m hilbertlib orderings                  # list ordering names
+    python -m hilbertlib draw hilbert --size 14 -o hilbert14.png
+    python -m hilbertlib metrics hilbert --size 28  # locality metrics
+    python -m hilbertlib status                     # which results exist
+    python -m hilbertlib run --jobs 2               # train every missing result
+    python -m hilbertlib run --only lstm-14-row-s0 --shard 1/3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _parse_shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard must look like 1/3, got {text!r}") from None
+    if not 1 <= i <= n:
+        raise argparse.ArgumentTypeError(f"--shard i/n needs 1 <= i <= n, got {text!r}")
+    return i, n
+
+
+def _select(args) -> list:
+    from .grid import all_specs, grid
+
+    specs = grid(args.grid) if args.grid else all_specs()
+    if args.only:
+        wanted = [w for w in args.only.split(",") if w]
+        by_id = {s.id: s for s in specs}
+        unknown = [w for w in wanted if w not in by_id]
+        if unknown:
+            raise SystemExit(f"unknown experiment ids {unknown}; see 'python -m hilbertlib status'")
+        specs = [by_id[w] for w in wanted]
+    if args.shard:
+        i, n = args.shard
+        specs = specs[i - 1 :: n]
+    return specs
+
+
+def _cmd_orderings(args) -> int:
+    from .orderings import ordering_names
+
+    for name, doc in ordering_names().items():
+        print(f"{name:15s} {doc}")
+    print("reversed:NAME   any ordering walked backwards, e.g. reversed:hilbert")
+    return 0
+
+
+def _cmd_draw(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .plotting import draw_ordering
+
+    fig = draw_ordering(args.name, args.size, args.width)
+    out = Path(args.output or f"{args.name.replace(':', '-')}-{args.size}.png")
+    fig.savefig(out, dpi=120, bbox_inches="tight")
+    print(out)
+    return 0
+
+
+def _cmd_metrics(args) -> int:
+    from .metrics import locality_summary
+
+    summary = locality_summary(args.name, args.size, args.width)
+    width = max(len(k) for k in summary)
+    for k, v in summary.items():
+        print(f"{k:{width}s}  {v:.4g}" if isinstance(v, float) else f"{k:{width}s}  {v}")
+    return 0
+
+
+def _cmd_status(args) -> int:
+    from .runner import ResultError, load_result
+
+    for spec in _select(args):
+        try:
+            res = load_result(spec, args.results)
+            state = "missing" if res is None else f"test acc {res.test_accuracy:.4f}  {res.wall_seconds / 60:.1f} min  {res.environment['backend']}"
+        except ResultError as exc:
+            state = f"BAD: {exc}"
+        print(f"{spec.id:32s} {state}")
+    return 0
+
+
+def _cmd_run(args) -> int:
+    from .runner import load_result
+
+    specs = _select(args)
+    todo = [s for s in specs if args.retrain or load_result(s, args.results) is None]
+    if args.list:
+        for s in todo:
+            print(s.id)
+        return 0
+    if not todo:
+        print("nothing to run: every selected result exists")
+        return 0
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    if args.jobs <= 1 or len(todo) == 1:
+        from .runner import run
+
+        for spec in todo:
+            t0 = time.time()
+            res = run(spec, args.results, retrain=args.retrain, progress=True)
+            print(f"{spec.id}: test accuracy {res.test_accuracy:.4f} ({(time.time() - t0) / 60:.1f} min)", flush=True)
+        return 0
+    logs = Path(args.logs)
+    logs.mkdir(parents=True, exist_ok=True)
+
+    def one(spec) -> int:
+        cmd = [sys.executable, "-m", "hilbertlib", "run", "--only", spec.id, "--results", str(args.results)]
+        if args.retrain:
+            cmd.append("--retrain")
+        with open(logs / f"{spec.id}.log", "w") as fh:
+            rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT).returncode
+        print(f"{spec.id}: {'done' if rc == 0 else f'FAILED (exit {rc}), see {logs / spec.id}.log'}", flush=True)
+        return rc
+
+    with ThreadPoolExecutor(args.jobs) as pool:
+        codes = list(pool.map(one, todo))
+    return max(codes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .runner import RESULTS_DIR
+
+    p = argparse.ArgumentParser(prog="python -m hilbertlib", description="MNIST digits as time series: orderings and experiments.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("orderings", help="list ordering names").set_defaults(fn=_cmd_orderings)
+    for name, fn, hlp in (("draw", _cmd_draw, "draw an ordering to a PNG"), ("metrics", _cmd_metrics, "print an ordering's locality metrics")):
+        sp = sub.add_parser(name, help=hlp)
+        sp.add_argument("name", help="ordering name, e.g. hilbert or reversed:row")
+        sp.add_argument("--size", type=int, default=14, help="grid height (default 14)")
+        sp.add_argument("--width", type=int, default=None, help="grid width (default: the height)")
+        if name == "draw":
+            sp.add_argument("-o", "--output", help="PNG file to write")
+        sp.set_defaults(fn=fn)
+    for name, fn, hlp in (("status", _cmd_status, "show which results exist"), ("run", _cmd_run, "train missing experiments")):
+        sp = sub.add_parser(name, help=hlp)
+        sp.add_argument("--grid", help="a named grid (default: all grids)")
+        sp.add_argument("--only", help="comma-separated experiment ids")
+        sp.add_argument("--shard", type=_parse_shard, help="i/n: run every n-th spec starting at the i-th")
+        sp.add_argument("--results", type=Path, default=RESULTS_DIR, help="results folder (default: the committed results/)")
+        if name == "run":
+            sp.add_argument("--jobs", type=int, default=1, help="experiments to run at once, in separate processes")
+            sp.add_argument("--retrain", action="store_true", help="train even when a result exists")
+            sp.add_argument("--list", action="store_true", help="only list what would run")
+            sp.add_argument("--logs", default=str(Path(".cache") / "logs"), help="log folder for --jobs > 1")
+        sp.set_defaults(fn=fn)
+    args = p.parse_args(argv)
+    try:
+        return args.fn(args)
+    except (ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

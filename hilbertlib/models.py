@@ -1,0 +1,74 @@
+"""The paper's models, built with Keras 3 (backend-agnostic).
+
+Recurrent models: recurrent layer (128 units) -> Dropout(0.5) ->
+Dense(128, relu) -> Dense(10, softmax), trained with Adam on cross-entropy.
+CNN baseline: Conv2D(32 filters, 3x3, relu) -> MaxPooling2D(2x2) -> Flatten ->
+Dense(128, relu) -> Dense(10, softmax).  Introduced in chapter 4.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from .specs import ExperimentSpec
+
+__all__ = ["build_model", "ChronoBias"]
+
+
+@keras.saving.register_keras_serializable(package="hilbertlib")
+class ChronoBias(keras.initializers.Initializer):
+    """Chrono initialisation of an LSTM bias (Tallec & Ollivier, 2018).
+
+    Forget-gate bias ``log(U[1, t_max - 1])``, input-gate bias its negative,
+    the rest zero.  Keras orders the LSTM bias as [input, forget, cell, output].
+    Introduced in chapter 8 ("Making 784 steps learn").
+    """
+
+    def __init__(self, t_max: int, units: int, seed: int = 0):
+        self.t_max, self.units, self.seed = int(t_max), int(units), int(seed)
+
+    def __call__(self, shape, dtype=None):
+        rng = np.random.default_rng(self.seed)
+        fb = np.log(rng.uniform(1.0, max(2.0, self.t_max - 1.0), size=self.units))
+        bias = np.zeros(shape, dtype="float32")
+        bias[: self.units] = -fb
+        bias[self.units : 2 * self.units] = fb
+        return keras.ops.convert_to_tensor(bias, dtype=dtype)
+
+    def get_config(self):
+        return {"t_max": self.t_max, "units": self.units, "seed": self.seed}
+
+
+def build_model(spec: ExperimentSpec):
+    """Compiled Keras model for ``spec`` (chapter 4).
+
+    The caller seeds Keras first (:func:`hilbertlib.runner.set_seed`).
+    """
+    layers = keras.layers
+    if spec.model == "cnn":
+        inputs = keras.Input((spec.size, spec.size, 1))
+        x = layers.Conv2D(spec.cnn_filters, 3, activation="relu")(inputs)
+        x = layers.MaxPooling2D(2)(x)
+        x = layers.Flatten()(x)
+    else:
+        inputs = keras.Input((spec.sequence_length, 1))
+        if spec.model == "simple_rnn":
+            rnn = layers.SimpleRNN(spec.units)
+        else:
+            kwargs = {}
+            if spec.init == "chrono":
+                kwargs["bias_initializer"] = ChronoBias(spec.sequence_length, spec.units, spec.seed)
+                kwargs["unit_forget_bias"] = False
+            rnn = layers.LSTM(spec.units, **kwargs)
+        x = rnn(inputs)
+    x = layers.Dropout(spec.dropout)(x)
+    x = layers.Dense(spec.dense_units, activation="relu")(x)
+    outputs = layers.Dense(10, activation="softmax")(x)
+    model = keras.Model(inputs, outputs, name=spec.id.replace("-", "_").replace(".", "_"))
+    opt_kwargs = {"learning_rate": spec.learning_rate}
+    if spec.clipnorm is not None:
+        opt_kwargs["clipnorm"] = spec.clipnorm
+    optimizer = (keras.optimizers.Adam if spec.optimizer == "adam" else keras.optimizers.RMSprop)(**opt_kwargs)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model

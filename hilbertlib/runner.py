@@ -1,0 +1,396 @@
+"""The experiment runner: load a committed result, or train, checkpoint and record.
+
+``run(spec)`` returns the committed result for ``spec`` when there is one and
+its stored spec matches; otherwise it trains (resuming from the last per-epoch
+checkpoint in the cache folder) and writes the result atomically.
+Introduced in chapter 4 ("Simple RNN").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from . import __version__
+from .io import atomic_write_json, atomic_replace
+from .specs import ExperimentSpec, spec_from_dict
+
+__all__ = [
+    "Result",
+    "ResultError",
+    "run",
+    "load_result",
+    "result_path",
+    "prepare_data",
+    "RESULTS_DIR",
+    "CACHE_DIR",
+    "SCHEMA",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "results"
+CACHE_DIR = Path(os.environ.get("HILBERTLIB_CACHE", ROOT / ".cache" / "checkpoints"))
+SCHEMA = 1
+
+
+class ResultError(RuntimeError):
+    """A stored result is corrupt or does not match the spec asked for."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One experiment's recorded outcome (the parsed JSON file)."""
+
+    spec: ExperimentSpec
+    data: dict[str, Any]
+    path: Path | None = None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def test_accuracy(self) -> float:
+        return float(self.data["test"]["accuracy"])
+
+    @property
+    def test_loss(self) -> float:
+        return float(self.data["test"]["loss"])
+
+    @property
+    def history(self) -> dict[str, list[float]]:
+        return self.data["history"]
+
+    @property
+    def confusion_matrix(self) -> np.ndarray:
+        return np.asarray(self.data["test"]["confusion_matrix"], dtype=np.int64)
+
+    @property
+    def per_class_accuracy(self) -> np.ndarray:
+        return np.asarray(self.data["test"]["per_class_accuracy"], dtype=float)
+
+    @property
+    def epoch_seconds(self) -> list[float]:
+        return self.data["epoch_seconds"]
+
+    @property
+    def wall_seconds(self) -> float:
+        return float(self.data["wall_seconds"])
+
+    @property
+    def environment(self) -> dict[str, Any]:
+        return self.data["environment"]
+
+    @property
+    def weights_path(self) -> Path | None:
+        w = self.data.get("weights")
+        if w is None or self.path is None:
+            return None
+        return self.path.parent / w
+
+
+def result_path(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR) -> Path:
+    return Path(results_dir) / f"{spec.id}.json"
+
+
+def load_result(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR) -> Result | None:
+    """The stored result for ``spec``, ``None`` if absent; ``ResultError`` if it is
+    corrupt or was made from a different spec."""
+    path = result_path(spec, results_dir)
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        stored = spec_from_dict(data["spec"])
+        data["test"]["accuracy"], data["history"]["accuracy"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ResultError(
+            f"result file {path} is corrupt or not a hilbertlib result ({type(exc).__name__}: {exc}); "
+            "delete it or re-run with retrain=True"
+        ) from exc
+    if stored != spec:
+        diff = {k: (v, getattr(spec, k)) for k, v in stored.to_dict().items() if k != "tags" and v != spec.to_dict()[k]}
+        raise ResultError(
+            f"result file {path} was made from a different spec (stored vs asked: {diff}); "
+            "it will not be reused: delete it or re-run with retrain=True"
+        )
+    return Result(spec=stored, data=data, path=path)
+
+
+# --------------------------------------------------------------------- data
+
+
+def prepare_data(spec: ExperimentSpec) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Train / validation / test arrays for ``spec``.
+
+    Validation is the last ``validation_size`` training images (like Keras'
+    ``validation_split``); a reduced spec takes the first ``train_size``
+    training images and at most as many validation images.
+    """
+    from .data import load_dataset
+    from .transforms import as_unit_float, downsample, to_sequences
+
+    ds = load_dataset(spec.dataset)
+    n_fit = len(ds.x_train) - spec.validation_size
+    if n_fit < 1:
+        raise ValueError(f"validation_size {spec.validation_size} leaves no training images")
+    split = {
+        "train": (ds.x_train[:n_fit], ds.y_train[:n_fit]),
+        "val": (ds.x_train[n_fit:], ds.y_train[n_fit:]),
+        "test": (ds.x_test, ds.y_test),
+    }
+    if spec.train_size is not None:
+        x, y = split["train"]
+        split["train"] = (x[: spec.train_size], y[: spec.train_size])
+        x, y = split["val"]
+        k = min(len(x), spec.train_size)
+        split["val"] = (x[:k], y[:k])
+    if spec.test_size is not None:
+        x, y = split["test"]
+        split["test"] = (x[: spec.test_size], y[: spec.test_size])
+    out = {}
+    for part, (x, y) in split.items():
+        imgs = downsample(x, 28 // spec.size) if spec.size != 28 else x
+        if spec.model == "cnn":
+            arr = as_unit_float(imgs)[..., None]
+        else:
+            arr = to_sequences(imgs, spec.ordering)
+        out[part] = (arr, np.asarray(y, dtype=np.int32))
+    return out
+
+
+# --------------------------------------------------------------- environment
+
+
+def environment() -> dict[str, Any]:
+    """Backend, device and library versions, recorded with every result."""
+    import keras
+
+    backend = keras.backend.backend()
+    versions = {"python": platform.python_version(), "numpy": np.__version__, "keras": keras.__version__, "hilbertlib": __version__}
+    device = "cpu"
+    if backend == "jax":
+        import jax
+
+        versions["jax"] = jax.__version__
+        d = jax.devices()[0]
+        device = f"{d.platform}:{getattr(d, 'device_kind', d.platform)}"
+    elif backend == "torch":
+        import torch
+
+        versions["torch"] = torch.__version__
+        if torch.cuda.is_available():
+            device = f"cuda:{torch.cuda.get_device_name(0)}"
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        versions["tensorflow"] = tf.__version__
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            device = f"gpu:{gpus[0].name}"
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "backend": backend,
+        "device": device,
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and the Keras backend."""
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+
+
+# ------------------------------------------------------------------ training
+
+
+def _committed_dir(results_dir: Path) -> bool:
+    try:
+        return results_dir.resolve() == RESULTS_DIR.resolve()
+    except OSError:
+        return False
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _evaluate(model, x: np.ndarray, y: np.ndarray, batch_size: int = 500) -> dict[str, Any]:
+    probs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float64)
+    pred = probs.argmax(axis=1)
+    loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, 1.0))))
+    cm = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(cm, (y, pred), 1)
+    support = cm.sum(axis=1)
+    per_class = np.divide(np.diag(cm), support, out=np.zeros(10), where=support > 0)
+    return {
+        "loss": loss,
+        "accuracy": float(np.mean(pred == y)),
+        "confusion_matrix": cm.tolist(),
+        "per_class_accuracy": per_class.tolist(),
+    }
+
+
+def _train(
+    spec: ExperimentSpec,
+    results_dir: Path,
+    cache_dir: Path,
+    progress: bool,
+    on_epoch: Callable[[int, dict[str, float]], None] | None,
+) -> Result:
+    import keras
+
+    from .models import build_model
+
+    ckpt_dir = cache_dir / spec.id
+    state_path, model_path = ckpt_dir / "state.json", ckpt_dir / "model.keras"
+    data = prepare_data(spec)
+    (xtr, ytr), (xva, yva), (xte, yte) = data["train"], data["val"], data["test"]
+
+    state = None
+    if state_path.exists() and model_path.exists():
+        try:
+            state = json.loads(state_path.read_text())
+            if spec_from_dict(state["spec"]) != spec:
+                state = None
+        except (ValueError, KeyError, TypeError):
+            state = None
+    set_seed(spec.seed)
+    if state is not None:
+        model = keras.models.load_model(model_path)
+        start = int(state["completed_epochs"])
+    else:
+        state = {
+            "spec": spec.to_dict(),
+            "completed_epochs": 0,
+            "history": {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []},
+            "epoch_seconds": [],
+            "resumed_at": [],
+            "started": _now(),
+        }
+        model = build_model(spec)
+        start = 0
+    if start:
+        state["resumed_at"].append(start)
+
+    bar = None
+    if progress and start < spec.epochs:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=spec.epochs, initial=start, desc=spec.id, unit="epoch", dynamic_ncols=True)
+
+    class _Recorder(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self._t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            state["epoch_seconds"].append(time.perf_counter() - self._t0)
+            for k in state["history"]:
+                state["history"][k].append(float(logs[k]))
+            state["completed_epochs"] = epoch + 1
+            ckpt_dir.mkdir(parents=True, exist_ok=True)
+            tmp = ckpt_dir / "model.tmp.keras"
+            self.model.save(tmp)
+            atomic_replace(tmp, model_path)
+            atomic_write_json(state_path, state)
+            if bar is not None:
+                bar.set_postfix(acc=f"{logs.get('accuracy', 0):.3f}", val=f"{logs.get('val_accuracy', 0):.3f}")
+                bar.update(1)
+            if on_epoch is not None:
+                on_epoch(epoch + 1, dict(logs))
+
+    # One fit call per epoch, reseeding each time, so a run resumed at epoch k
+    # continues exactly as an uninterrupted run would (same shuffles, dropout).
+    recorder = _Recorder()
+    for epoch in range(start, spec.epochs):
+        set_seed(spec.seed * 1000 + epoch)
+        model.fit(
+            xtr, ytr, batch_size=spec.batch_size, epochs=epoch + 1, initial_epoch=epoch,
+            validation_data=(xva, yva), shuffle=True, verbose=0, callbacks=[recorder],
+        )
+    if bar is not None:
+        bar.close()
+
+    test = _evaluate(model, xte, yte)
+    result = {
+        "schema": SCHEMA,
+        "id": spec.id,
+        "spec": spec.to_dict(),
+        "history": state["history"],
+        "epoch_seconds": state["epoch_seconds"],
+        "wall_seconds": float(sum(state["epoch_seconds"])),
+        "resumed_at": state["resumed_at"],
+        "n_train": int(len(ytr)),
+        "n_val": int(len(yva)),
+        "n_test": int(len(yte)),
+        "test": test,
+        "started": state["started"],
+        "finished": _now(),
+        "environment": environment(),
+    }
+    results_dir.mkdir(parents=True, exist_ok=True)
+    weights_dir = results_dir / "weights"
+    weights_dir.mkdir(exist_ok=True)
+    wtmp = weights_dir / f"{spec.id}.tmp.weights.h5"
+    model.save_weights(wtmp)
+    atomic_replace(wtmp, weights_dir / f"{spec.id}.weights.h5")
+    result["weights"] = f"weights/{spec.id}.weights.h5"
+    path = result_path(spec, results_dir)
+    atomic_write_json(path, result)
+    shutil.rmtree(ckpt_dir, ignore_errors=True)
+    return Result(spec=spec, data=result, path=path)
+
+
+def run(
+    spec: ExperimentSpec,
+    results_dir: str | os.PathLike = RESULTS_DIR,
+    *,
+    retrain: bool = False,
+    train_missing: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    progress: bool = False,
+    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+) -> Result | None:
+    """Load the stored result for ``spec`` or train it (chapter 4).
+
+    - a stored result whose spec matches is returned as is (unless ``retrain``);
+    - a stored result that is corrupt or made from another spec raises
+      :class:`ResultError`, never a silent reuse;
+    - a missing result is trained when ``train_missing`` (else ``None``).
+    Reduced (quick-mode) specs are refused for the committed ``results/``.
+    """
+    results_dir = Path(results_dir)
+    if spec.reduced and _committed_dir(results_dir):
+        raise ValueError(
+            f"{spec.id} is a reduced (quick-mode) spec: its result may not be written into the "
+            f"committed {RESULTS_DIR}; pass a temporary results_dir"
+        )
+    if not retrain:
+        found = load_result(spec, results_dir)
+        if found is not None or not train_missing:
+            return found
+    cache = Path(cache_dir) if cache_dir is not None else (CACHE_DIR if _committed_dir(results_dir) else results_dir / ".checkpoints")
+    return _train(spec, results_dir, cache, progress, on_epoch)
+

@@ -1,0 +1,140 @@
+"""Experiment specifications: a frozen, named description of one training run.
+
+Introduced in chapter 4 ("Simple RNN").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .orderings import validate_ordering_name
+
+__all__ = ["ExperimentSpec", "MODELS", "SIZES", "VALIDATION_SIZE", "spec_from_dict"]
+
+MODELS = ("simple_rnn", "lstm", "cnn")
+SIZES = (14, 28)
+DATASETS = ("mnist", "fashion_mnist")
+INITS = ("keras", "chrono")
+VALIDATION_SIZE = 6000  # the last 6,000 training images, like Keras' validation_split=0.1
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """One experiment.  Defaults are the paper's protocol.
+
+    ``train_size``/``test_size`` (None = all) make a *reduced* spec, used for
+    quick runs only; reduced results are never written into ``results/``.
+    """
+
+    model: str
+    size: int = 14
+    ordering: str = "row"
+    seed: int = 0
+    epochs: int = 20
+    batch_size: int = 32
+    units: int = 128
+    dropout: float = 0.5
+    dense_units: int = 128
+    cnn_filters: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    clipnorm: float | None = None
+    init: str = "keras"
+    dataset: str = "mnist"
+    validation_size: int = VALIDATION_SIZE
+    train_size: int | None = None
+    test_size: int | None = None
+    tags: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; valid: {', '.join(MODELS)}")
+        if self.size not in SIZES or isinstance(self.size, bool):
+            raise ValueError(f"size must be 14 or 28 (the paper's image sizes), got {self.size!r}")
+        if self.model == "cnn":
+            if self.ordering != "image":
+                object.__setattr__(self, "ordering", "image")
+        else:
+            validate_ordering_name(self.ordering)
+        for name in ("seed", "epochs", "batch_size", "units", "dense_units", "cnn_filters", "validation_size"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "seed" else 1):
+                raise ValueError(f"{name} must be a {'non-negative' if name == 'seed' else 'positive'} integer, got {v!r}")
+        for name in ("train_size", "test_size"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise ValueError(f"{name} must be a positive integer or None (all), got {v!r}")
+        if not 0.0 <= float(self.dropout) < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if not float(self.learning_rate) > 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
+        if self.clipnorm is not None and not float(self.clipnorm) > 0:
+            raise ValueError(f"clipnorm must be positive or None, got {self.clipnorm!r}")
+        if self.optimizer not in ("adam", "rmsprop"):
+            raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {self.optimizer!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
+
+    # ------------------------------------------------------------------ ids
+    @property
+    def reduced(self) -> bool:
+        """True for quick-mode specs (a subset of the training or test set)."""
+        return self.train_size is not None or self.test_size is not None
+
+    @property
+    def id(self) -> str:
+        """Stable, readable id, e.g. ``lstm-14-hilbert-s0``.
+
+        Fields that differ from the paper's protocol (other than model, size,
+        ordering, seed, data set) add a short digest, so two different specs
+        never share an id.
+        """
+        prefix = "" if self.dataset == "mnist" else "fashion-"
+        order = "" if self.model == "cnn" else "-" + self.ordering.replace(":", "-")
+        base = f"{prefix}{self.model}-{self.size}{order}-s{self.seed}"
+        extra = self._non_default()
+        if extra:
+            blob = json.dumps(extra, sort_keys=True).encode()
+            base += "-x" + hashlib.sha256(blob).hexdigest()[:8]
+        return base
+
+    def _non_default(self) -> dict[str, Any]:
+        skip = {"model", "size", "ordering", "seed", "dataset", "tags"}
+        out = {}
+        for f in fields(self):
+            if f.name in skip:
+                continue
+            v = getattr(self, f.name)
+            if v != f.default:
+                out[f.name] = v
+        return out
+
+    @property
+    def sequence_length(self) -> int:
+        return self.size * self.size
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["tags"] = list(self.tags)
+        return d
+
+    def replace(self, **changes: Any) -> "ExperimentSpec":
+        return dataclasses.replace(self, **changes)
+
+
+def spec_from_dict(d: dict[str, Any]) -> ExperimentSpec:
+    """Rebuild a spec from its stored dict; unknown keys are an error."""
+    known = {f.name for f in fields(ExperimentSpec)}
+    unknown = set(d) - known
+    if unknown:
+        raise ValueError(f"stored spec has unknown fields {sorted(unknown)}")
+    d = dict(d)
+    if "tags" in d:
+        d["tags"] = tuple(d["tags"])
+    return ExperimentSpec(**d)
