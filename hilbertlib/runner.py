@@ -391,6 +391,6 @@ def run(
         found = load_result(spec, results_dir)
         if found is not None or not train_missing:
             return found
-    cache = Path(cache_dir) if cache_dir is not None else (CACHE_DIR if _committed_dir(results_dir) else results_dir / ".checkpoints")
+    cache = Path(cache_dir) if cache_dir is not None else CACHE_DIR
     return _train(spec, results_dir, cache, progress, on_epoch)
 
