@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Dataset", "DataError", "load_mnist", "load_fashion_mnist", "load_dataset", "MNIST_SHA256"]
+__all__ = ["Dataset", "DataError", "load_mnist", "load_fashion_mnist", "load_dataset", "MNIST_SHA256", "FASHION_SHA256"]
 
 
 class DataError(RuntimeError):
@@ -37,6 +37,14 @@ MNIST_SHA256 = {
     "y_train": "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
     "x_test": "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
     "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
+}
+# sha256 of array.tobytes() of the official Fashion-MNIST IDX files, as read
+# from Debian's dataset-fashion-mnist package (zalandoresearch, 2020-05-23).
+FASHION_SHA256 = {
+    "x_train": "2e487a6c89124f78f2d7521542223cafe96f7123c3ca13d447772ac6ecbb3012",
+    "y_train": "657fbd221bfc9f4198cc14b5619cc33ec57c58dd0e47af4d99d6650759e869a7",
+    "x_test": "c867c93ff95360594e8ec3287995350b824dd110b11595c0e13d5423f621867a",
+    "y_test": "3d0e6c6ea990b53b6f8f500a41cac93881d981b315f84578b7d915342ade01e9",
 }
 
 _SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
@@ -164,7 +172,7 @@ def _load(name: str, path: str | None, verify: bool) -> Dataset:
     else:
         arrays, source = _keras_download(name, env)
     arrays = {k: np.ascontiguousarray(v, dtype=v.dtype) for k, v in arrays.items()}
-    digests = (MNIST_SHA256 if name == "mnist" else None) if verify else None
+    digests = (MNIST_SHA256 if name == "mnist" else FASHION_SHA256) if verify else None
     _validate(name, arrays, source, digests)
     for a in arrays.values():
         a.flags.writeable = False

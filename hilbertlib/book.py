@@ -1,0 +1,203 @@
+"""Helpers for the chapters: the hidden preamble, parameter checks, glue, results.
+
+Every chapter's first (hidden) cell calls :func:`preamble`; its papermill
+``parameters`` cell is checked by :func:`check_parameters` right after.
+Introduced in chapter 1 ("The data").
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from . import __version__
+from .orderings import validate_ordering_name
+from .specs import SIZES, ExperimentSpec
+
+__all__ = [
+    "ParameterError",
+    "preamble",
+    "check_parameters",
+    "glue",
+    "pct",
+    "experiment",
+    "get_result",
+    "results_dir",
+    "PENDING",
+    "mean_spread",
+    "library_version_check",
+    "results_table",
+    "missing_table",
+]
+
+PENDING = "not yet run"
+
+
+class ParameterError(ValueError):
+    """A papermill parameter has the wrong type or value."""
+
+
+def preamble(seed: int = 0, backend: str = "jax") -> Path:
+    """Seed, plot style and quiet logs for a chapter; returns the repository root.
+
+    Sets ``KERAS_BACKEND`` (unless already set) before Keras is imported.
+    """
+    os.environ.setdefault("KERAS_BACKEND", backend)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    np.random.seed(seed)
+    from .plotting import set_style
+
+    set_style()
+    return Path(__file__).resolve().parent.parent
+
+
+def _fail(name: str, value: Any, want: str, example: str) -> None:
+    raise ParameterError(
+        f"parameter {name!r} must be {want}, got {value!r} ({type(value).__name__}); "
+        f"fix: papermill ... -p {name} {example}"
+    )
+
+
+def _int(name: str, value: Any, minimum: int, example: str, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        want = f"an integer >= {minimum}" + (" or None" if allow_none else "")
+        _fail(name, value, want, example)
+
+
+def check_parameters(**params: Any) -> dict[str, Any]:
+    """Validate a chapter's papermill parameters; raise :class:`ParameterError` naming the bad one.
+
+    Known names: epochs, batch_size, train_size, test_size, sample_size,
+    seed, seeds, size, sizes, ordering, orderings, retrain, train_missing,
+    results_dir.  Unknown names are accepted unchecked.
+    """
+    for name, value in params.items():
+        if name in ("epochs", "batch_size"):
+            _int(name, value, 1, "20" if name == "epochs" else "32")
+        elif name in ("train_size", "test_size", "sample_size"):
+            _int(name, value, 1, "512", allow_none=True)
+        elif name == "seed":
+            _int(name, value, 0, "0")
+        elif name == "seeds":
+            if not isinstance(value, (list, tuple)) or not value:
+                _fail(name, value, "a non-empty list of integers >= 0", "'[0, 1, 2]'")
+            for v in value:
+                _int(name, v, 0, "'[0, 1, 2]'")
+        elif name in ("size", "sizes"):
+            vals = value if name == "sizes" and isinstance(value, (list, tuple)) else [value]
+            if name == "sizes" and not isinstance(value, (list, tuple)):
+                _fail(name, value, "a list of image sizes (14 or 28)", "'[14, 28]'")
+            for v in vals:
+                if isinstance(v, bool) or v not in SIZES:
+                    _fail(name, value, "14 or 28 (the paper's image sizes)", "14" if name == "size" else "'[14, 28]'")
+        elif name in ("ordering", "orderings"):
+            vals = value if name == "orderings" and isinstance(value, (list, tuple)) else [value]
+            if name == "orderings" and not isinstance(value, (list, tuple)):
+                _fail(name, value, "a list of ordering names", "'[\"row\", \"hilbert\"]'")
+            for v in vals:
+                try:
+                    validate_ordering_name(v)
+                except ValueError as exc:
+                    raise ParameterError(f"parameter {name!r}: {exc}") from None
+        elif name in ("retrain", "train_missing"):
+            if not isinstance(value, bool):
+                _fail(name, value, "True or False", "True")
+        elif name == "results_dir":
+            if value is not None and not isinstance(value, (str, os.PathLike)):
+                _fail(name, value, "a folder path or None (the committed results/)", "/tmp/results")
+    return params
+
+
+def glue(name: str, value: Any) -> None:
+    """Glue a pre-formatted string (or a figure) for ``{glue:text}`` in the prose."""
+    from myst_nb import glue as _glue
+
+    _glue(name, value if not isinstance(value, (float, np.floating)) else f"{value:.4g}", display=False)
+
+
+def pct(x: float | None, digits: int = 2) -> str:
+    """``0.9728 -> '97.28%'``; ``None -> 'not yet run'``."""
+    return PENDING if x is None else f"{100 * float(x):.{digits}f}%"
+
+
+def results_dir(value: str | os.PathLike | None) -> Path:
+    """The results folder a chapter reads: the committed ``results/`` when ``None``."""
+    from .runner import RESULTS_DIR
+
+    return RESULTS_DIR if value in (None, "") else Path(value)
+
+
+def experiment(model: str, size: int = 14, ordering: str = "row", seed: int = 0, *, epochs: int = 20,
+               batch_size: int = 32, train_size: int | None = None, test_size: int | None = None,
+               **extra: Any) -> ExperimentSpec:
+    """The spec a chapter asks for: the paper's protocol, changed by the chapter's parameters."""
+    return ExperimentSpec(model=model, size=size, ordering=ordering, seed=seed, epochs=epochs,
+                          batch_size=batch_size, train_size=train_size, test_size=test_size, **extra)
+
+
+def get_result(spec: ExperimentSpec, results: str | os.PathLike | None = None, retrain: bool = False,
+               train_missing: bool = False):
+    """Load the stored result for ``spec``; train it when asked; ``None`` when missing.
+
+    A reduced (quick-mode) spec is always trained when missing.
+    """
+    from .runner import run
+
+    return run(spec, results_dir(results), retrain=retrain, train_missing=train_missing or spec.reduced, progress=False)
+
+
+def mean_spread(values: Iterable[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for one value)."""
+    v = np.asarray(list(values), dtype=float)
+    return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
+
+
+def library_version_check(expected: str) -> None:
+    """Fail loudly when a chapter was written for another hilbertlib version."""
+    major = lambda v: v.split(".")[:2]  # noqa: E731
+    if major(expected) != major(__version__):
+        raise RuntimeError(f"this chapter expects hilbertlib {expected}, but {__version__} is installed: pip install -e . from the book's repository")
+
+
+def results_table(results: str | os.PathLike | None = None):
+    """Every stored result in a folder as a pandas DataFrame (the status page).
+
+    Columns: id, model, size, ordering, seed, test accuracy, epochs, backend,
+    device, cpu, wall minutes, finished.
+    """
+    import json
+
+    import pandas as pd
+
+    rows = []
+    for path in sorted(results_dir(results).glob("*.json")):
+        data = json.loads(path.read_text())
+        spec, env = data["spec"], data["environment"]
+        rows.append({
+            "id": data["id"], "model": spec["model"], "size": spec["size"], "ordering": spec["ordering"],
+            "seed": spec["seed"], "test accuracy": pct(data["test"]["accuracy"]),
+            "epochs": len(data["history"]["accuracy"]), "backend": env["backend"], "device": env["device"],
+            "cpu": f"{env.get('cpu', '?')} x{env.get('cpu_count', '?')}",
+            "wall (min)": f"{data['wall_seconds'] / 60:.1f}", "finished": data["finished"][:10],
+        })
+    return pd.DataFrame(rows)
+
+
+def missing_table(results: str | os.PathLike | None = None):
+    """The grid's experiments that have no stored result yet (the status page)."""
+    import pandas as pd
+
+    from .grid import all_specs
+    from .runner import load_result
+
+    rows = [{"id": s.id, "model": s.model, "size": s.size, "ordering": s.ordering, "seed": s.seed}
+            for s in all_specs() if load_result(s, results_dir(results)) is None]
+    return pd.DataFrame(rows, columns=["id", "model", "size", "ordering", "seed"])

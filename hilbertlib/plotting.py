@@ -1,0 +1,158 @@
+"""Figures shared by the chapters (matplotlib and seaborn).
+
+Each function returns the ``Figure`` it drew on so a chapter can show or glue it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .orderings import ordering
+from .transforms import as_unit_float
+
+__all__ = [
+    "set_style",
+    "draw_ordering",
+    "draw_path",
+    "image_grid",
+    "plot_series",
+    "plot_history",
+    "plot_confusion",
+]
+
+
+def set_style() -> None:
+    """The book's plot style (every chapter's preamble calls it)."""
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "figure.autolayout": False})
+
+
+def _axes(ax, figsize):
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+        return fig, ax
+    return ax.figure, ax
+
+
+def draw_ordering(name: str, height: int, width: int | None = None, ax=None, title: str | None = None, jumps: bool = True):
+    """Draw an ordering as a path through the pixel centres, coloured by step (chapter 2).
+
+    Non-unit steps (jumps) are drawn in red when ``jumps`` is true.
+    """
+    width = height if width is None else width
+    order = ordering(name, height, width)
+    return draw_path(order % width, order // width, height, width, ax=ax,
+                     title=title if title is not None else f"{name} {height}x{width}", jumps=jumps)
+
+
+def draw_path(x: np.ndarray, y: np.ndarray, height: int | None = None, width: int | None = None, ax=None,
+              title: str | None = None, jumps: bool = True):
+    """Draw any walk through grid cells, given step by step as columns ``x`` and rows ``y`` (chapter 2).
+
+    The path is coloured from the first step (dark) to the last (yellow); the
+    start is a dot, the end a square, and steps that do not move to a
+    4-neighbour are dashed red when ``jumps`` is true.  Row 0 is at the top,
+    as in an image.  Used for curves that are not registered orderings, such
+    as the classic Hilbert curve straight from :func:`hilbertlib.hilbert_d2xy`.
+    """
+    from matplotlib.collections import LineCollection
+
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.shape != y.shape or x.ndim != 1 or len(x) < 1:
+        raise ValueError(f"x and y must be 1-D arrays of the same non-zero length, got {x.shape} and {y.shape}")
+    height = int(y.max()) + 1 if height is None else int(height)
+    width = int(x.max()) + 1 if width is None else int(width)
+    fig, ax = _axes(ax, (4, 4 * height / max(width, 1)))
+    pts = np.stack([x, y], axis=1).astype(float)
+    segs = np.stack([pts[:-1], pts[1:]], axis=1)
+    unit = (np.abs(np.diff(x)) + np.abs(np.diff(y))) == 1
+    lw = 2.0 if max(height, width) <= 16 else 1.2 if max(height, width) <= 32 else 0.6
+    lc = LineCollection(segs[unit], cmap="viridis", linewidths=lw)
+    lc.set_array(np.arange(len(segs))[unit])
+    lc.set_clim(0, max(len(segs) - 1, 1))
+    ax.add_collection(lc)
+    if jumps and (~unit).any():
+        ax.add_collection(LineCollection(segs[~unit], colors="crimson", linewidths=lw, linestyles="--"))
+    ax.plot(x[0], y[0], "o", color="black", ms=5)
+    ax.plot(x[-1], y[-1], "s", color="black", ms=5)
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def image_grid(images: np.ndarray, labels: Sequence | None = None, rows: int = 2, cols: int = 8, cmap: str = "gray_r", size: float = 1.2):
+    """A grid of images with their labels as titles (chapter 1)."""
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size * 1.15))
+    for i, ax in enumerate(np.atleast_1d(axes).ravel()):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], cmap=cmap, vmin=0, vmax=255 if images.dtype == np.uint8 else 1)
+            if labels is not None:
+                ax.set_title(str(labels[i]), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_series(image: np.ndarray, orderings: Iterable[str], title: str | None = None, height: float = 1.3):
+    """One image as a time series under several orderings, stacked (chapter 3; the paper's Figure 9)."""
+    img = as_unit_float(np.asarray(image)[None])[0]
+    h, w = img.shape
+    names = list(orderings)
+    fig, axes = plt.subplots(len(names), 1, figsize=(9, height * len(names)), sharex=True, sharey=True, squeeze=False)
+    flat = img.ravel()
+    for ax, name in zip(axes[:, 0], names):
+        ax.plot(flat[ordering(name, h, w)], lw=0.9)
+        ax.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+        ax.set_yticks([0, 1])
+    axes[-1, 0].set_xlabel("step")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(results, labels: Sequence[str] | None = None, metric: str = "accuracy", ax=None):
+    """Train (dashed) and validation (solid) curves per epoch for one or more results (chapters 4-6)."""
+    results = list(results) if isinstance(results, (list, tuple)) else [results]
+    labels = labels or [r.id for r in results]
+    fig, ax = _axes(ax, (6, 3.6))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (res, lab) in enumerate(zip(results, labels)):
+        c = colors[i % len(colors)]
+        hist = res.history
+        ep = np.arange(1, len(hist[metric]) + 1)
+        ax.plot(ep, hist[metric], "--", color=c, alpha=0.8, label=f"{lab} (train)")
+        ax.plot(ep, hist[f"val_{metric}"], "-", color=c, label=f"{lab} (validation)")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def plot_confusion(result, ax=None, title: str | None = None, normalize: bool = False, class_names: Sequence[str] | None = None):
+    """Seaborn heat map of a result's test confusion matrix (chapters 5-6; the paper's Figures 5 and 7)."""
+    import seaborn as sns
+
+    cm = result.confusion_matrix.astype(float)
+    if normalize:
+        cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    fig, ax = _axes(ax, (4.6, 4))
+    names = class_names or [str(i) for i in range(10)]
+    sns.heatmap(cm, annot=not normalize, fmt=".0f" if not normalize else ".2f", cmap="Blues", cbar=False,
+                xticklabels=names, yticklabels=names, ax=ax, annot_kws={"fontsize": 7})
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title or result.id, fontsize=10)
+    return fig

@@ -1,0 +1,104 @@
+"""Every chapter runs in quick mode with papermill, into a temporary folder.
+
+Quick mode: tiny training set, one epoch, results in a temporary folder (never
+the committed results/).  Checks: the chapter executes; every glue name that
+the prose uses exists; glued percentages are in range; a bad parameter fails
+in the check cell with a ParameterError, before any training.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+papermill = pytest.importorskip("papermill")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+QUICK = dict(epochs=1, train_size=256, test_size=256, sample_size=512, train_missing=True)
+GLUE_REF = re.compile(r"\{glue(?::text|:figure|:any|:math)?\}`([A-Za-z0-9_\-]+)(?::[^`]*)?`|```\{glue:figure\}\s+([A-Za-z0-9_\-]+)")
+
+
+def glued(nb) -> dict[str, str]:
+    """name -> text of every value glued in an executed notebook."""
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                data = o.get("data", {})
+                text = data.get("application/papermill.record/text/plain", data.get("text/plain", ""))
+                out[name] = text.strip("'\"") if isinstance(text, str) else text
+    return out
+
+
+def referenced(nb) -> set[str]:
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for a, b in GLUE_REF.findall(cell.source):
+                names.add(a or b)
+    return names
+
+
+def _execute(src: Path, dst: Path, **params):
+    return papermill.execute_notebook(str(src), str(dst), parameters=params, kernel_name="python3",
+                                      cwd=str(src.parent), progress_bar=False, log_output=False)
+
+
+@pytest.fixture(scope="module")
+def quick_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("quick-results")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_chapter_runs_in_quick_mode(chapter: Path, quick_dir: Path, tmp_path: Path):
+    committed = {p.name: p.stat().st_mtime for p in (ROOT / "results").glob("*.json")}
+    nb = _execute(chapter, tmp_path / chapter.name, results_dir=str(quick_dir), **QUICK)
+    values = glued(nb)
+    missing = referenced(nb) - set(values)
+    assert not missing, f"{chapter.name} uses glue names it never glues: {sorted(missing)}"
+    for name, text in values.items():
+        if isinstance(text, str) and text.endswith("%"):
+            pct = float(text.rstrip("%").replace(",", ""))
+            assert -100.0 <= pct <= 100.0, f"{name} = {text} is not a percentage"
+    # Quick mode never touches the committed results.
+    after = {p.name: p.stat().st_mtime for p in (ROOT / "results").glob("*.json")}
+    assert after == committed, "a quick run wrote into results/"
+
+
+def test_committed_chapters_are_clean_sources():
+    assert CHAPTERS, "no chapters found"
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        assert "papermill" not in nb.metadata, f"{path.name}: papermill residue in metadata"
+        assert nb.metadata.get("kernelspec", {}).get("name") == "python3", path.name
+        tags = [c.metadata.get("tags", []) for c in nb.cells]
+        assert sum("parameters" in t for t in tags) == 1, f"{path.name}: needs exactly one parameters cell"
+        assert not any("injected-parameters" in t for t in tags), path.name
+        for cell in nb.cells:
+            for o in cell.get("outputs", []):
+                assert o.get("output_type") != "error", f"{path.name}: committed error output"
+                text = "".join(o.get("text", "")) if o.get("output_type") == "stream" else ""
+                assert "Traceback" not in text and "Warning" not in text, f"{path.name}: warning or traceback in a committed output: {text[:200]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("param,value", [("epochs", -1), ("seeds", "abc"), ("sample_size", 0), ("retrain", "yes")])
+def test_bad_parameter_fails_at_the_check_cell(param, value, tmp_path: Path):
+    chapter = next((c for c in CHAPTERS if c.stem.startswith("05")), CHAPTERS[0])
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        _execute(chapter, tmp_path / "bad.ipynb", results_dir=str(tmp_path), **{param: value})
+    err = info.value
+    assert err.ename == "ParameterError", f"failed with {err.ename}: {err.evalue}"
+    assert param in err.evalue and "fix:" in err.evalue
+    # It failed before anything was trained or written.
+    assert not list(tmp_path.glob("*.json"))
+    executed = nbformat.read(tmp_path / "bad.ipynb", as_version=4)
+    failing = [i for i, c in enumerate(executed.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    params_at = next(i for i, c in enumerate(executed.cells) if "parameters" in c.metadata.get("tags", []))
+    assert failing and failing[0] <= params_at + 3, "the error came late, not from the check cell"
