@@ -6,7 +6,7 @@ that introduces it.  Heavy parts (Keras, plotting) are imported lazily.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .data import DataError, Dataset, load_dataset, load_fashion_mnist, load_mnist
 from .hilbert_nd import hilbert_decode_nd, hilbert_encode_nd

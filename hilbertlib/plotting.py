@@ -19,8 +19,14 @@ __all__ = [
     "draw_path",
     "image_grid",
     "plot_series",
+    "plot_series_grid",
     "plot_history",
     "plot_confusion",
+    "plot_gradient_norms",
+    "plot_seed_accuracies",
+    "placeholder_figure",
+    "plot_history_grid",
+    "plot_confusion_grid",
 ]
 
 
@@ -123,6 +129,43 @@ def plot_series(image: np.ndarray, orderings: Iterable[str], title: str | None =
     return fig
 
 
+def plot_series_grid(images: np.ndarray, orderings: Iterable[str], labels: Sequence | None = None,
+                     width: float = 3.0, height: float = 1.0):
+    """Several images (columns) as time series under several orderings (rows), the images on top (chapter 3).
+
+    The many-digit version of :func:`plot_series`: column ``j`` shows image
+    ``j`` and, below it, its series under each ordering, on shared axes.
+    """
+    imgs = as_unit_float(np.asarray(images))
+    n, h, w = imgs.shape
+    names = list(orderings)
+    fig, axes = plt.subplots(len(names) + 1, n, figsize=(width * n, height * len(names) + 1.6),
+                             squeeze=False, gridspec_kw={"height_ratios": [1.6 / height] + [1] * len(names)})
+    for j in range(n):
+        top = axes[0, j]
+        top.imshow(imgs[j], cmap="gray_r", vmin=0, vmax=1)
+        top.axis("off")
+        if labels is not None:
+            top.set_title(str(labels[j]), fontsize=10)
+        flat = imgs[j].ravel()
+        for i, name in enumerate(names, start=1):
+            ax = axes[i, j]
+            ax.plot(flat[ordering(name, h, w)], lw=0.8)
+            ax.set_ylim(-0.05, 1.05)
+            ax.set_yticks([0, 1])
+            ax.set_xlim(0, h * w - 1)
+            if i < len(names):
+                ax.set_xticklabels([])
+            else:
+                ax.set_xlabel("step")
+            if j == 0:
+                ax.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+            else:
+                ax.set_yticklabels([])
+    fig.tight_layout()
+    return fig
+
+
 def plot_history(results, labels: Sequence[str] | None = None, metric: str = "accuracy", ax=None):
     """Train (dashed) and validation (solid) curves per epoch for one or more results (chapters 4-6)."""
     results = list(results) if isinstance(results, (list, tuple)) else [results]
@@ -155,4 +198,115 @@ def plot_confusion(result, ax=None, title: str | None = None, normalize: bool = 
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(title or result.id, fontsize=10)
+    return fig
+
+
+def plot_gradient_norms(curves: dict[str, np.ndarray], ax=None, title: str | None = None, styles: dict[str, str] | None = None):
+    """Gradient norm per time step against steps before the end, log scale (chapter 4).
+
+    ``curves`` maps a label to the output of
+    :func:`hilbertlib.analysis.input_gradient_norms` (shape ``(T,)``).  The
+    x axis counts steps back from the last input, so sequences of different
+    lengths line up at the decision point.  Zeros (gradients below the
+    float32 range) are left out of the log plot.  ``styles`` optionally maps
+    a label to a matplotlib line style.
+    """
+    fig, ax = _axes(ax, (6, 3.6))
+    for label, g in curves.items():
+        g = np.asarray(g, dtype=float)
+        back = np.arange(len(g))[::-1]
+        ax.plot(back, np.where(g > 0, g, np.nan), (styles or {}).get(label, "-"), lw=1.2, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("steps before the end of the sequence")
+    ax.set_ylabel(r"mean $|\partial L / \partial x_t|$")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def plot_seed_accuracies(groups: dict[str, Sequence[float]], claimed: dict[str, float] | None = None, ax=None):
+    """Test accuracy of each seed (dots), the mean (bar) and an optional claimed value (cross) per group (chapter 5).
+
+    ``groups`` maps a label to test accuracies (fractions); empty groups are
+    drawn as an empty slot.  ``claimed`` maps labels to the paper's numbers.
+    """
+    fig, ax = _axes(ax, (4.8, 3.4))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    labels = list(groups)
+    for i, lab in enumerate(labels):
+        vals = 100 * np.asarray(list(groups[lab]), dtype=float)
+        if vals.size:
+            ax.plot(np.full(vals.size, i), vals, "o", color=colors[i % len(colors)], alpha=0.8,
+                    label="one seed" if i == 0 else None)
+            ax.hlines(vals.mean(), i - 0.25, i + 0.25, color=colors[i % len(colors)], lw=2,
+                      label="mean over seeds" if i == 0 else None)
+        if claimed and lab in claimed:
+            ax.plot(i + 0.3, 100 * claimed[lab], "x", color="black", ms=8, label="paper" if i == 0 else None)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    ax.set_ylabel("test accuracy (%)")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def placeholder_figure(text: str, figsize: tuple[float, float] = (6, 1.2)):
+    """A small figure that only says ``text`` (chapters 4-7).
+
+    Glued in place of a figure whose results are not committed yet, so the
+    ``{glue:figure}`` directive and its reference still resolve.
+    """
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, wrap=True)
+    return fig
+
+
+def _not_yet_run(ax, text: str) -> None:
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=9, wrap=True, transform=ax.transAxes)
+
+
+def plot_history_grid(panels: dict[str, dict[str, object]], metric: str = "accuracy", width: float = 5.2, height: float = 3.6):
+    """One :func:`plot_history` panel per entry of ``panels`` (chapters 4 and 5).
+
+    ``panels`` maps a panel title to ``{label: Result or None}``; results
+    that are ``None`` (not run yet) are named in the panel instead of drawn,
+    and a panel with none at all says "not yet run"; when nothing at all is
+    run the figure is a one-line :func:`placeholder_figure`.
+    """
+    if not any(v is not None for entries in panels.values() for v in entries.values()):
+        return placeholder_figure("Not yet run: " + "; ".join(panels))
+    n = max(len(panels), 1)
+    fig, axes = plt.subplots(1, n, figsize=(width * n, height), sharey=True, squeeze=False)
+    for ax, (title, entries) in zip(axes[0], panels.items()):
+        have = {k: v for k, v in entries.items() if v is not None}
+        missing = [k for k, v in entries.items() if v is None]
+        if not have:
+            _not_yet_run(ax, f"{title}:\nnot yet run")
+            continue
+        plot_history(list(have.values()), labels=list(have), metric=metric, ax=ax)
+        ax.set_title(title + (f"  (not yet run: {', '.join(missing)})" if missing else ""), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_grid(results: dict[str, object], normalize: bool = False, size: float = 4.4):
+    """:func:`plot_confusion` side by side for ``{title: Result or None}`` (chapters 5 and 6).
+
+    A missing result leaves a panel that says "not yet run"; when all are
+    missing the figure is a one-line :func:`placeholder_figure`.
+    """
+    if all(v is None for v in results.values()):
+        return placeholder_figure("Not yet run: " + "; ".join(results))
+    n = max(len(results), 1)
+    fig, axes = plt.subplots(1, n, figsize=(size * n, size * 0.9), squeeze=False)
+    for ax, (title, res) in zip(axes[0], results.items()):
+        if res is None:
+            _not_yet_run(ax, f"{title}:\nnot yet run")
+        else:
+            plot_confusion(res, ax=ax, title=title, normalize=normalize)
+    fig.tight_layout()
     return fig

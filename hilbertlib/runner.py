@@ -222,6 +222,19 @@ def set_seed(seed: int) -> None:
     keras.utils.set_random_seed(int(seed))
 
 
+def _reseed_epoch(model, seed: int, epoch: int) -> None:
+    """Reset every random-number state of ``model`` (dropout) from (seed, epoch).
+
+    Checkpoints do not store these states, so deriving them from the epoch is
+    what makes a resumed run identical to an uninterrupted one.
+    """
+    set_seed(seed * 1000 + epoch)
+    for i, v in enumerate(model.variables):
+        if v.path.endswith("seed_generator_state"):
+            base = (seed * 1_000_003 + epoch * 7919 + i * 104_729) % (2**31 - 1)
+            v.assign(np.array([base, 0], dtype=v.dtype))
+
+
 # ------------------------------------------------------------------ training
 
 
@@ -321,14 +334,16 @@ def _train(
             if on_epoch is not None:
                 on_epoch(epoch + 1, dict(logs))
 
-    # One fit call per epoch, reseeding each time, so a run resumed at epoch k
-    # continues exactly as an uninterrupted run would (same shuffles, dropout).
+    # One fit call per epoch.  Each epoch's shuffle and dropout masks are drawn
+    # from (seed, epoch) alone, so a run resumed at epoch k continues exactly as
+    # an uninterrupted run would.
     recorder = _Recorder()
     for epoch in range(start, spec.epochs):
-        set_seed(spec.seed * 1000 + epoch)
+        _reseed_epoch(model, spec.seed, epoch)
+        perm = np.random.default_rng([spec.seed, epoch]).permutation(len(ytr))
         model.fit(
-            xtr, ytr, batch_size=spec.batch_size, epochs=epoch + 1, initial_epoch=epoch,
-            validation_data=(xva, yva), shuffle=True, verbose=0, callbacks=[recorder],
+            xtr[perm], ytr[perm], batch_size=spec.batch_size, epochs=epoch + 1, initial_epoch=epoch,
+            validation_data=(xva, yva), shuffle=False, verbose=0, callbacks=[recorder],
         )
     if bar is not None:
         bar.close()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
+import numbers
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -53,7 +55,7 @@ class ExperimentSpec:
     def __post_init__(self) -> None:
         if self.model not in MODELS:
             raise ValueError(f"unknown model {self.model!r}; valid: {', '.join(MODELS)}")
-        if self.size not in SIZES or isinstance(self.size, bool):
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size not in SIZES:
             raise ValueError(f"size must be 14 or 28 (the paper's image sizes), got {self.size!r}")
         if self.model == "cnn":
             if self.ordering != "image":
@@ -68,6 +70,15 @@ class ExperimentSpec:
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
                 raise ValueError(f"{name} must be a positive integer or None (all), got {v!r}")
+        # Store real-valued fields as floats, so that equal specs (dropout=0 and
+        # dropout=0.0) also get the same id (the id digests the JSON of the values).
+        for name in ("dropout", "learning_rate", "clipnorm"):
+            v = getattr(self, name)
+            if v is None and name == "clipnorm":
+                continue
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+                raise ValueError(f"{name} must be a finite real number, got {v!r}")
+            object.__setattr__(self, name, float(v))
         if not 0.0 <= float(self.dropout) < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
         if not float(self.learning_rate) > 0:

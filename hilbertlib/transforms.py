@@ -43,7 +43,7 @@ def as_unit_float(images: np.ndarray) -> np.ndarray:
     """float32 images in [0, 1]: uint8 is divided by 255, floats are checked."""
     arr = check_images(images)
     if arr.dtype == np.uint8:
-        return np.multiply(arr, np.float32(1 / 255), dtype=np.float32)
+        return np.divide(arr, np.float32(255), dtype=np.float32)
     return arr.astype(np.float32, copy=False)
 
 
@@ -55,6 +55,11 @@ def _resolve_order(order: np.ndarray | str, h: int, w: int) -> np.ndarray:
         raise ValueError(
             f"order must be an integer permutation of length {h * w} for {h}x{w} "
             f"images, got shape {idx.shape} dtype {idx.dtype}"
+        )
+    if not np.array_equal(np.sort(idx), np.arange(h * w)):
+        raise ValueError(
+            f"order must be a permutation of range({h * w}): every pixel index exactly "
+            "once (it has repeated, negative or out-of-range entries)"
         )
     return idx
 
@@ -73,12 +78,11 @@ def to_sequences(images: np.ndarray, order: np.ndarray | str) -> np.ndarray:
     out = np.empty((n, h * w), dtype=np.float32)
     if arr.dtype == np.uint8:
         scratch = np.empty((min(n, _BLOCK), h * w), dtype=np.uint8)
-        scale = np.float32(1 / 255)
         for start in range(0, n, _BLOCK):
             stop = min(n, start + _BLOCK)
             buf = scratch[: stop - start]
             np.take(flat[start:stop], idx, axis=1, out=buf)
-            np.multiply(buf, scale, out=out[start:stop], dtype=np.float32)
+            np.divide(buf, np.float32(255), out=out[start:stop], dtype=np.float32)
     else:
         for start in range(0, n, _BLOCK):
             stop = min(n, start + _BLOCK)

@@ -1,0 +1,145 @@
+"""The command line, ``python -m hilbertlib`` (orderings, status, run --list).
+
+Every command here points ``--results`` at a temporary folder and never trains.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hilbertlib.__main__ import main
+from hilbertlib.grid import all_specs
+from hilbertlib.orderings import ordering_names
+from hilbertlib.runner import result_path
+from hilbertlib.specs import ExperimentSpec
+
+REPO = Path(__file__).resolve().parent.parent
+ALL_IDS = [s.id for s in all_specs()]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run(
+        [sys.executable, "-m", "hilbertlib", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def fake_result(results: Path, spec: ExperimentSpec, accuracy: float = 0.9) -> Path:
+    """A minimal stored result, enough for load_result and status."""
+    path = result_path(spec, results)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "spec": spec.to_dict(),
+        "test": {"accuracy": accuracy, "loss": 0.3},
+        "history": {"accuracy": [accuracy]},
+        "wall_seconds": 60.0,
+        "environment": {"backend": "jax"},
+    }
+    path.write_text(json.dumps(data))
+    return path
+
+
+# ------------------------------------------------------------ orderings
+
+
+def test_orderings_subprocess():
+    proc = cli("orderings")
+    assert proc.returncode == 0, proc.stderr
+    names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+    assert "hilbert" in names
+    assert set(ordering_names()) <= set(names)
+    assert "reversed:hilbert" in proc.stdout
+
+
+def test_orderings_in_process(capsys):
+    assert main(["orderings"]) == 0
+    out = capsys.readouterr().out
+    for name, doc in ordering_names().items():
+        assert name in out and doc in out
+
+
+# ------------------------------------------------------------ run --list / status
+
+
+def test_run_list_prints_every_missing_experiment(tmp_path, capsys):
+    assert main(["run", "--list", "--results", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.split()
+    assert "cnn-28-s0" in lines
+    assert lines == ALL_IDS
+    assert list(tmp_path.iterdir()) == []  # listing writes nothing
+
+
+def test_run_list_skips_existing_results(tmp_path, capsys):
+    fake_result(tmp_path, ExperimentSpec("cnn", 28))
+    assert main(["run", "--list", "--results", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.split()
+    assert "cnn-28-s0" not in lines
+    assert lines == [i for i in ALL_IDS if i != "cnn-28-s0"]
+    assert main(["run", "--list", "--retrain", "--results", str(tmp_path)]) == 0
+    assert "cnn-28-s0" in capsys.readouterr().out.split()
+
+
+def test_run_list_only_and_shard(tmp_path, capsys):
+    assert main(["run", "--list", "--only", "lstm-14-hilbert-s0,cnn-28-s0", "--results", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.split() == ["lstm-14-hilbert-s0", "cnn-28-s0"]
+    shards = []
+    for i in (1, 2, 3):
+        assert main(["run", "--list", "--shard", f"{i}/3", "--results", str(tmp_path)]) == 0
+        shards.append(capsys.readouterr().out.split())
+    assert shards[0] == ALL_IDS[0::3]
+    assert sorted(sum(shards, [])) == sorted(ALL_IDS)  # the shards cover every spec once
+    assert main(["run", "--list", "--grid", "paper", "--results", str(tmp_path)]) == 0
+    assert "cnn-28-s0" in capsys.readouterr().out.split()
+
+
+def test_status_reports_missing_present_and_bad(tmp_path, capsys):
+    fake_result(tmp_path, ExperimentSpec("cnn", 28), accuracy=0.9876)
+    result_path(ExperimentSpec("lstm", 14, "row"), tmp_path).write_text("{broken")
+    assert main(["status", "--results", str(tmp_path)]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert set(lines) == set(ALL_IDS)
+    assert "test acc 0.9876" in lines["cnn-28-s0"]
+    assert "BAD" in lines["lstm-14-row-s0"]
+    assert "missing" in lines["lstm-14-hilbert-s0"]
+
+
+# ------------------------------------------------------------ bad arguments
+
+
+def test_run_only_unknown_id_fails_subprocess(tmp_path):
+    proc = cli("run", "--only", "nope", "--results", str(tmp_path))
+    assert proc.returncode != 0
+    assert "nope" in proc.stderr and "unknown experiment" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_only_unknown_id_fails_in_process(tmp_path):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--only", "nope", "--results", str(tmp_path)])
+    assert exc.value.code not in (0, None)
+    assert "nope" in str(exc.value.code)
+
+
+@pytest.mark.parametrize("shard", ["0/3", "4/3", "x", "1/0", "1-3"])
+def test_bad_shard_is_rejected(tmp_path, capsys, shard):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--list", "--shard", shard, "--results", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "--shard" in capsys.readouterr().err
+
+
+def test_unknown_grid_is_an_error(tmp_path, capsys):
+    assert main(["run", "--list", "--grid", "nope", "--results", str(tmp_path)]) == 2
+    assert "unknown grid" in capsys.readouterr().err
+
+
+def test_a_command_is_required(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == 2

@@ -1,0 +1,248 @@
+"""The experiment runner and atomic writes (chapter 4).
+
+Training tests use a tiny reduced spec (64 train / 64 validation / 64 test
+images, 2 epochs, 8 units) and write only into temporary folders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hilbertlib.io import atomic_write_bytes, atomic_write_json
+from hilbertlib.specs import ExperimentSpec
+
+runner = pytest.importorskip("hilbertlib.runner")
+from hilbertlib.runner import ResultError, load_result, result_path, run  # noqa: E402
+
+TINY = ExperimentSpec(
+    "lstm", 14, "hilbert", epochs=2, units=8, dense_units=8, train_size=64, test_size=64
+)
+HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+def temp_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.endswith(".tmp") or ".tmp." in p.name]
+
+
+def forbid_training(monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("run() trained although it should not have")
+
+    monkeypatch.setattr(runner, "_train", no_training)
+
+
+# ------------------------------------------------------------------ io
+
+
+def test_atomic_write_json_success_leaves_no_temp_file(tmp_path):
+    path = tmp_path / "sub" / "r.json"  # parent folders are created
+    atomic_write_json(path, {"a": [1, 2.5], "b": None})
+    assert json.loads(path.read_text()) == {"a": [1, 2.5], "b": None}
+    atomic_write_json(path, {"a": 3})
+    assert json.loads(path.read_text()) == {"a": 3}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["r.json"]
+
+
+def test_atomic_write_json_unserializable_keeps_old_file(tmp_path):
+    path = tmp_path / "r.json"
+    atomic_write_json(path, {"old": True})
+    before = path.read_bytes()
+    with pytest.raises(TypeError):
+        atomic_write_json(path, {"new": object()})
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+def test_atomic_write_failure_mid_write_keeps_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "r.bin"
+    atomic_write_bytes(path, b"old")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_bytes(path, b"new")
+    monkeypatch.undo()
+    assert path.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.bin"]
+
+
+# ------------------------------------------------------------------ training
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, mnist):
+    """One uninterrupted tiny run; returns (result, results_dir)."""
+    results = tmp_path_factory.mktemp("results")
+    res = run(TINY, results, cache_dir=results / "ck")
+    return res, results
+
+
+def test_run_writes_a_complete_result(trained, mnist):
+    res, results = trained
+    path = result_path(TINY, results)
+    assert res.path == path and path.is_file()
+    data = json.loads(path.read_text())
+    assert data == json.loads(json.dumps(res.data))
+    assert data["id"] == TINY.id and data["spec"] == TINY.to_dict()
+    for key in HISTORY_KEYS:
+        assert len(data["history"][key]) == TINY.epochs
+        assert all(np.isfinite(data["history"][key]))
+    assert len(data["epoch_seconds"]) == TINY.epochs
+    assert data["wall_seconds"] == pytest.approx(sum(data["epoch_seconds"]))
+    assert data["resumed_at"] == []
+    assert (data["n_train"], data["n_val"], data["n_test"]) == (64, 64, 64)
+
+    cm = res.confusion_matrix
+    assert cm.shape == (10, 10) and cm.min() >= 0
+    assert cm.sum() == data["n_test"] == TINY.test_size
+    np.testing.assert_array_equal(cm.sum(axis=1), np.bincount(mnist.y_test[:64], minlength=10))
+    assert res.test_accuracy == pytest.approx(np.trace(cm) / cm.sum())
+    support = cm.sum(axis=1)
+    expected = np.where(support > 0, np.diag(cm) / np.maximum(support, 1), 0.0)
+    np.testing.assert_allclose(res.per_class_accuracy, expected)
+    assert 0.0 <= res.test_accuracy <= 1.0 and res.test_loss > 0
+
+    env = res.environment
+    import keras
+
+    assert env["backend"] == keras.backend.backend()
+    assert isinstance(env["device"], str) and env["device"]
+    for lib in ("python", "numpy", "keras", "hilbertlib"):
+        assert env["versions"][lib]
+    if env["backend"] == "jax":
+        assert env["versions"]["jax"]
+
+    assert res.weights_path is not None and res.weights_path.is_file()
+    assert not (results / "ck" / TINY.id).exists()  # checkpoint removed when done
+    assert temp_files(results) == []
+
+
+def test_second_run_returns_stored_result_without_training(trained, monkeypatch):
+    res, results = trained
+    forbid_training(monkeypatch)
+    again = run(TINY, results, cache_dir=results / "ck")
+    assert again.data == json.loads(json.dumps(res.data))
+    assert again.spec == TINY
+    assert load_result(TINY, results).history == again.history
+
+
+def copy_result(res, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    dst = result_path(TINY, folder)
+    dst.write_bytes(res.path.read_bytes())
+    return dst
+
+
+def test_hand_edited_stored_spec_raises_and_keeps_file(trained, tmp_path, monkeypatch):
+    res, _ = trained
+    path = copy_result(res, tmp_path)
+    data = json.loads(path.read_text())
+    data["spec"]["epochs"] = 3
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    forbid_training(monkeypatch)
+    with pytest.raises(ResultError, match="different spec"):
+        run(TINY, tmp_path, cache_dir=tmp_path / "ck")
+    with pytest.raises(ResultError, match="epochs"):
+        load_result(TINY, tmp_path)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", ["{not json", "", "[]", '{"spec": {}}', '{"spec": {"model": "gru"}}'])
+def test_corrupt_result_raises(tmp_path, monkeypatch, content):
+    path = result_path(TINY, tmp_path)
+    path.write_text(content)
+    forbid_training(monkeypatch)
+    with pytest.raises(ResultError, match="corrupt"):
+        run(TINY, tmp_path, cache_dir=tmp_path / "ck")
+    assert path.read_text() == content
+
+
+def test_reduced_spec_refused_for_committed_results(tmp_path, monkeypatch):
+    forbid_training(monkeypatch)
+    committed = runner.RESULTS_DIR
+    before = set(committed.rglob(f"{TINY.id}*")) if committed.exists() else set()
+    with pytest.raises(ValueError, match="reduced"):
+        run(TINY, committed, cache_dir=tmp_path / "ck")
+    with pytest.raises(ValueError, match="reduced"):
+        run(TINY, str(committed) + os.sep, cache_dir=tmp_path / "ck")
+    after = set(committed.rglob(f"{TINY.id}*")) if committed.exists() else set()
+    assert after == before == set()
+    assert not (tmp_path / "ck").exists()
+
+
+def test_train_missing_false_returns_none(tmp_path, monkeypatch):
+    forbid_training(monkeypatch)
+    assert run(TINY, tmp_path, train_missing=False, cache_dir=tmp_path / "ck") is None
+    assert load_result(TINY, tmp_path) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ resume
+
+
+@pytest.fixture(scope="module")
+def resumed(tmp_path_factory, mnist):
+    """A tiny run interrupted after epoch 1, inspected, then resumed."""
+    results = tmp_path_factory.mktemp("resume")
+    cache = results / "ck"
+    seen = []
+
+    def interrupt(epoch, logs):
+        seen.append(epoch)
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(TINY, results, cache_dir=cache, on_epoch=interrupt)
+    after_interrupt = {
+        "seen": list(seen),
+        "result_exists": result_path(TINY, results).exists(),
+        "state": json.loads((cache / TINY.id / "state.json").read_text()),
+        "model_exists": (cache / TINY.id / "model.keras").is_file(),
+    }
+    res = run(TINY, results, cache_dir=cache)
+    return res, after_interrupt, results
+
+
+def test_interrupted_run_leaves_a_checkpoint(resumed):
+    _, after, _ = resumed
+    assert after["seen"] == [1]
+    assert not after["result_exists"]
+    assert after["model_exists"]
+    state = after["state"]
+    assert state["completed_epochs"] == 1
+    assert state["spec"] == TINY.to_dict()
+    assert all(len(state["history"][k]) == 1 for k in HISTORY_KEYS)
+
+
+def test_resumed_run_completes(resumed):
+    res, _, results = resumed
+    assert res.data["resumed_at"] == [1]
+    for key in HISTORY_KEYS:
+        assert len(res.history[key]) == TINY.epochs
+    assert len(res.epoch_seconds) == TINY.epochs
+    assert result_path(TINY, results).is_file()
+    assert not (results / "ck" / TINY.id).exists()
+    assert res.confusion_matrix.sum() == TINY.test_size
+
+
+def test_resumed_first_epoch_equals_uninterrupted(resumed, trained):
+    res, _, _ = resumed
+    ref, _ = trained
+    for key in HISTORY_KEYS:
+        assert res.history[key][0] == pytest.approx(ref.history[key][0], abs=1e-5)
+
+
+def test_resumed_history_equals_uninterrupted(resumed, trained):
+    res, _, _ = resumed
+    ref, _ = trained
+    for key in HISTORY_KEYS:
+        np.testing.assert_allclose(res.history[key], ref.history[key], rtol=0, atol=1e-5, err_msg=key)
