@@ -93,9 +93,28 @@ def _cmd_status(args) -> int:
     return 0
 
 
+class DeadlineReached(Exception):
+    """Raised after an epoch's checkpoint when the next epoch would overrun --deadline."""
+
+
+def _deadline_hook(deadline: float | None):
+    if deadline is None:
+        return None
+    last = {"t": time.monotonic()}
+
+    def hook(epoch: int, logs: dict) -> None:
+        now = time.monotonic()
+        took, last["t"] = now - last["t"], now
+        if now + took > deadline:
+            raise DeadlineReached(f"stopped after epoch {epoch}: another epoch (~{took:.0f} s) would pass the deadline")
+
+    return hook
+
+
 def _cmd_run(args) -> int:
     from .runner import load_result
 
+    deadline = None if args.deadline is None else time.monotonic() + args.deadline
     specs = _select(args)
     todo = [s for s in specs if args.retrain or load_result(s, args.results) is None]
     if args.list:
@@ -111,7 +130,12 @@ def _cmd_run(args) -> int:
 
         for spec in todo:
             t0 = time.time()
-            res = run(spec, args.results, retrain=args.retrain, progress=True)
+            try:
+                res = run(spec, args.results, retrain=args.retrain, progress=True, cache_dir=args.cache,
+                          on_epoch=_deadline_hook(deadline))
+            except DeadlineReached as exc:
+                print(f"{spec.id}: {exc}; its checkpoint is kept, run again to resume", flush=True)
+                return 3
             print(f"{spec.id}: test accuracy {res.test_accuracy:.4f} ({(time.time() - t0) / 60:.1f} min)", flush=True)
         return 0
     logs = Path(args.logs)
@@ -121,14 +145,24 @@ def _cmd_run(args) -> int:
         cmd = [sys.executable, "-m", "hilbertlib", "run", "--only", spec.id, "--results", str(args.results)]
         if args.retrain:
             cmd.append("--retrain")
+        if args.cache:
+            cmd += ["--cache", str(args.cache)]
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                print(f"{spec.id}: not started, the deadline has passed", flush=True)
+                return 3
+            cmd += ["--deadline", f"{left:.0f}"]
         with open(logs / f"{spec.id}.log", "w") as fh:
             rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT).returncode
-        print(f"{spec.id}: {'done' if rc == 0 else f'FAILED (exit {rc}), see {logs / spec.id}.log'}", flush=True)
+        state = {0: "done", 3: "stopped at the deadline (checkpoint kept)"}.get(rc, f"FAILED (exit {rc}), see {logs / spec.id}.log")
+        print(f"{spec.id}: {state}", flush=True)
         return rc
 
     with ThreadPoolExecutor(args.jobs) as pool:
         codes = list(pool.map(one, todo))
-    return max(codes)
+    failed = [c for c in codes if c not in (0, 3)]
+    return max(failed) if failed else (3 if 3 in codes else 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
             sp.add_argument("--retrain", action="store_true", help="train even when a result exists")
             sp.add_argument("--list", action="store_true", help="only list what would run")
             sp.add_argument("--logs", default=str(Path(".cache") / "logs"), help="log folder for --jobs > 1")
+            sp.add_argument("--cache", type=Path, default=None, help="checkpoint folder (default .cache/checkpoints)")
+            sp.add_argument("--deadline", type=float, default=None,
+                            help="seconds: stop (keeping checkpoints) before an epoch would end after this")
         sp.set_defaults(fn=fn)
     args = p.parse_args(argv)
     try:

@@ -6,9 +6,11 @@ set -eo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$ROOT"
 echo "== unit tests and papermill quick runs"
-python -m pytest -q tests/
+python -m pytest -q tests/ --ignore=tests/browser
 echo "== nbval: committed chapters against committed results"
-python -m pytest -q -p no:randomly --nbval-lax --nbval-current-env \
+python -m pytest -q --nbval-lax --nbval-current-env \
   --nbval-sanitize-with nbval_sanitize.cfg chapters/
 echo "== strict book build"
 bash scripts/build-book.sh
+echo "== every page in headless Chromium"
+python -m pytest -q tests/browser
