@@ -1,6 +1,7 @@
 """The paper's models, built with Keras 3 (backend-agnostic).
 
-Recurrent models: recurrent layer (128 units) -> Dropout(0.5) ->
+Recurrent models (SimpleRNN, LSTM, or the power-law LSTM of chapter 9):
+recurrent layer (128 units) -> Dropout(0.5) ->
 Dense(128, relu) -> Dense(10, softmax), trained with Adam on cross-entropy.
 CNN baseline: Conv2D(32 filters, 3x3, relu) -> MaxPooling2D(2x2) -> Flatten ->
 Dense(128, relu) -> Dense(10, softmax).  Introduced in chapter 4.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from .plstm import power_law_lstm
 from .specs import ExperimentSpec
 
 __all__ = ["build_model", "ChronoBias"]
@@ -55,6 +57,8 @@ def build_model(spec: ExperimentSpec):
         inputs = keras.Input((spec.sequence_length, 1))
         if spec.model == "simple_rnn":
             rnn = layers.SimpleRNN(spec.units)
+        elif spec.model == "plstm":
+            rnn = power_law_lstm(spec.units)
         else:
             kwargs = {}
             if spec.init == "chrono":

@@ -17,7 +17,7 @@ from .orderings import validate_ordering_name
 
 __all__ = ["ExperimentSpec", "MODELS", "SIZES", "VALIDATION_SIZE", "spec_from_dict"]
 
-MODELS = ("simple_rnn", "lstm", "cnn")
+MODELS = ("simple_rnn", "lstm", "plstm", "cnn")
 SIZES = (14, 28)
 DATASETS = ("mnist", "fashion_mnist")
 INITS = ("keras", "chrono")

@@ -1,0 +1,97 @@
+"""A power-law forget gate LSTM cell (pLSTM; Chien et al., 2021), in Keras 3.
+
+The paper's section 5.1 proposes replacing the LSTM's exponential forgetting
+by a power law.  In the pLSTM each unit keeps the time ``k_t`` of its last
+"reset"; its forget gate depends on the time since then:
+
+.. math::
+
+   [r_t, o_t, \\tilde c_t] = W x_t + U h_{t-1} + b, \\quad
+   r_t = \\sigma(\\cdot), \\; o_t = \\sigma(\\cdot)
+
+   k_t = r_t (t - \\epsilon) + (1 - r_t) k_{t-1}, \\quad k_0 = -1
+
+   f_t = \\left(\\frac{t - k_t + \\epsilon}{t - k_t + 1}\\right)^{p}, \\quad
+   p = \\sigma(q) \\text{ (one learnable } q \\text{ per unit)}
+
+   c_t = f_t c_{t-1} + (1 - f_t) \\tanh(\\tilde c_t), \\quad h_t = o_t \\tanh(c_t)
+
+with time counted from 0 and :math:`\\epsilon = 10^{-3}`.  With no reset,
+the memory of step ``k`` decays like ``(t - k)^{-p}``, a power law, where an
+LSTM's constant forget gate gives ``f^{t-k}``, an exponential.
+Backend-agnostic (``keras.ops`` only).  Introduced in chapter 9.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+__all__ = ["PowerLawLSTMCell", "power_law_lstm"]
+
+EPS = 1e-3
+
+
+@keras.saving.register_keras_serializable(package="hilbertlib")
+class PowerLawLSTMCell(keras.layers.Layer):
+    """The pLSTM cell; wrap it in ``keras.layers.RNN`` (or use :func:`power_law_lstm`).
+
+    ``p_init`` sets the initial power through ``q = logit(p_init)``;
+    ``learn_p=False`` keeps it fixed.  States: ``h``, ``c``, the reset time
+    ``k`` (per unit) and the step counter ``t``.
+    """
+
+    def __init__(self, units: int, p_init: float = 0.5, learn_p: bool = True, eps: float = EPS, **kwargs):
+        super().__init__(**kwargs)
+        if not 0.0 < p_init < 1.0:
+            raise ValueError(f"p_init must be in (0, 1), got {p_init}")
+        self.units = int(units)
+        self.p_init = float(p_init)
+        self.learn_p = bool(learn_p)
+        self.eps = float(eps)
+        self.state_size = [self.units, self.units, self.units, 1]
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        dim = int(input_shape[-1])
+        self.kernel = self.add_weight(shape=(dim, 3 * self.units), initializer="glorot_uniform", name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, 3 * self.units), initializer="orthogonal",
+                                                name="recurrent_kernel")
+        self.bias = self.add_weight(shape=(3 * self.units,), initializer="zeros", name="bias")
+        import math
+
+        q0 = math.log(self.p_init / (1.0 - self.p_init))
+        self.q = self.add_weight(shape=(self.units,), initializer=keras.initializers.Constant(q0), name="q",
+                                 trainable=self.learn_p)
+
+    def get_initial_state(self, batch_size=None):
+        zeros = ops.zeros((batch_size, self.units), dtype=self.compute_dtype)
+        return [zeros, zeros, zeros - 1.0, ops.zeros((batch_size, 1), dtype=self.compute_dtype)]
+
+    def forget_gate(self, t, k):
+        """``((t - k + eps) / (t - k + 1)) ** p`` for step ``t`` and reset time ``k``."""
+        p = ops.sigmoid(self.q)
+        gap = t - k
+        return ops.power((gap + self.eps) / (gap + 1.0), p)
+
+    def call(self, inputs, states, training=False):
+        h, c, k, t = states
+        z = ops.matmul(inputs, self.kernel) + ops.matmul(h, self.recurrent_kernel) + self.bias
+        zr, zo, zc = ops.split(z, 3, axis=-1)
+        r = ops.sigmoid(zr)
+        o = ops.sigmoid(zo)
+        k_new = r * (t - self.eps) + (1.0 - r) * k
+        f = self.forget_gate(t, k_new)
+        c_new = f * c + (1.0 - f) * ops.tanh(zc)
+        h_new = o * ops.tanh(c_new)
+        return h_new, [h_new, c_new, k_new, t + 1.0]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "p_init": self.p_init, "learn_p": self.learn_p,
+                "eps": self.eps}
+
+
+def power_law_lstm(units: int, **kwargs) -> keras.layers.RNN:
+    """An RNN layer of :class:`PowerLawLSTMCell` returning the last output."""
+    cell_kwargs = {k: kwargs.pop(k) for k in ("p_init", "learn_p", "eps") if k in kwargs}
+    return keras.layers.RNN(PowerLawLSTMCell(units, **cell_kwargs), **kwargs)

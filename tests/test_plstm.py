@@ -1,0 +1,87 @@
+"""The power-law forget gate LSTM cell: shapes, power-law decay, gradients, saving."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+from keras import ops  # noqa: E402
+
+from hilbertlib.plstm import PowerLawLSTMCell, power_law_lstm  # noqa: E402
+
+
+def _model(t=12, d=1, units=8, **kw):
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((t, d))
+    out = keras.layers.Dense(3, activation="softmax")(power_law_lstm(units, **kw)(inp))
+    return keras.Model(inp, out)
+
+
+def test_shapes_and_sequences():
+    x = np.random.default_rng(0).random((4, 10, 3)).astype("float32")
+    last = power_law_lstm(8)(x)
+    seq = power_law_lstm(8, return_sequences=True)(x)
+    assert tuple(last.shape) == (4, 8)
+    assert tuple(seq.shape) == (4, 10, 8)
+    assert np.all(np.isfinite(ops.convert_to_numpy(seq)))
+    assert np.all(np.abs(ops.convert_to_numpy(seq)) <= 1.0)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_forget_gate_decays_as_a_power_law(p):
+    cell = PowerLawLSTMCell(4, p_init=p, learn_p=False)
+    cell.build((None, 1))
+    t = np.arange(0, 5000, dtype="float32")[:, None] * np.ones((1, 4), "float32")
+    f = ops.convert_to_numpy(cell.forget_gate(ops.convert_to_tensor(t), -1.0))
+    memory = np.cumprod(f[:, 0].astype(np.float64))  # what is left of c_0 after t steps, no reset
+    n = np.arange(len(memory)) + 2.0
+    sel = slice(100, None)
+    slope, _ = np.polyfit(np.log(n[sel]), np.log(memory[sel]), 1)
+    assert slope == pytest.approx(-p, abs=0.01)
+    # An exponential would bend on these axes; a power law is a straight line.
+    resid = np.log(memory[sel]) - np.polyval([slope, _], np.log(n[sel]))
+    assert np.max(np.abs(resid)) < 0.01
+
+
+def test_reset_forgets_everything_at_once():
+    cell = PowerLawLSTMCell(2, p_init=0.5, learn_p=False)
+    cell.build((None, 1))
+    t = ops.convert_to_tensor(np.full((1, 2), 50.0, "float32"))
+    f_reset = ops.convert_to_numpy(cell.forget_gate(t, t - cell.eps))  # k_t = t - eps: just reset
+    f_old = ops.convert_to_numpy(cell.forget_gate(t, -1.0))
+    assert np.all(f_reset < 0.05) and np.all(f_old > 0.99)
+
+
+def test_gradients_reach_every_weight():
+    model = _model()
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(1)
+    x = rng.random((64, 12, 1)).astype("float32")
+    y = (x[:, 0, 0] * 3).astype("int32").clip(0, 2)  # the label depends on the first step only
+    before = [ops.convert_to_numpy(w).copy() for w in model.trainable_weights]
+    names = [w.path for w in model.trainable_weights]
+    assert any(n.endswith("q") for n in names), names
+    model.fit(x, y, epochs=3, batch_size=16, verbose=0)
+    after = [ops.convert_to_numpy(w) for w in model.trainable_weights]
+    for name, a, b in zip(names, before, after):
+        assert not np.allclose(a, b), f"{name} did not change: no gradient reached it"
+
+
+def test_fixed_power_is_not_trained():
+    model = _model(learn_p=False)
+    assert not any(w.path.endswith("q") for w in model.trainable_weights)
+
+
+def test_saves_and_loads(tmp_path):
+    model = _model()
+    x = np.random.default_rng(2).random((5, 12, 1)).astype("float32")
+    path = tmp_path / "m.keras"
+    model.save(path)
+    again = keras.models.load_model(path)
+    np.testing.assert_allclose(ops.convert_to_numpy(model(x)), ops.convert_to_numpy(again(x)), rtol=1e-5, atol=1e-6)
+
+
+def test_bad_power_is_rejected():
+    with pytest.raises(ValueError, match="p_init"):
+        PowerLawLSTMCell(4, p_init=1.5)
