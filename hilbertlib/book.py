@@ -32,6 +32,12 @@ __all__ = [
     "library_version_check",
     "results_table",
     "missing_table",
+    "get_results",
+    "pending_note",
+    "results_frame",
+    "pct_spread",
+    "sci",
+    "quiet_native_stderr",
 ]
 
 PENDING = "not yet run"
@@ -58,9 +64,11 @@ def preamble(seed: int = 0, backend: str = "jax") -> Path:
 
 
 def _fail(name: str, value: Any, want: str, example: str) -> None:
+    # Lists cannot be passed with -p (papermill would pass a string): use -y.
+    fix = f"-y '{name}: {example}'" if example.startswith("[") else f"-p {name} {example}"
     raise ParameterError(
         f"parameter {name!r} must be {want}, got {value!r} ({type(value).__name__}); "
-        f"fix: papermill ... -p {name} {example}"
+        f"fix: papermill ... {fix}"
     )
 
 
@@ -88,20 +96,20 @@ def check_parameters(**params: Any) -> dict[str, Any]:
             _int(name, value, 0, "0")
         elif name == "seeds":
             if not isinstance(value, (list, tuple)) or not value:
-                _fail(name, value, "a non-empty list of integers >= 0", "'[0, 1, 2]'")
+                _fail(name, value, "a non-empty list of integers >= 0", "[0, 1, 2]")
             for v in value:
-                _int(name, v, 0, "'[0, 1, 2]'")
+                _int(name, v, 0, "[0, 1, 2]")
         elif name in ("size", "sizes"):
             vals = value if name == "sizes" and isinstance(value, (list, tuple)) else [value]
             if name == "sizes" and not isinstance(value, (list, tuple)):
-                _fail(name, value, "a list of image sizes (14 or 28)", "'[14, 28]'")
+                _fail(name, value, "a list of image sizes (14 or 28)", "[14, 28]")
             for v in vals:
                 if isinstance(v, bool) or v not in SIZES:
-                    _fail(name, value, "14 or 28 (the paper's image sizes)", "14" if name == "size" else "'[14, 28]'")
+                    _fail(name, value, "14 or 28 (the paper's image sizes)", "14" if name == "size" else "[14, 28]")
         elif name in ("ordering", "orderings"):
             vals = value if name == "orderings" and isinstance(value, (list, tuple)) else [value]
             if name == "orderings" and not isinstance(value, (list, tuple)):
-                _fail(name, value, "a list of ordering names", "'[\"row\", \"hilbert\"]'")
+                _fail(name, value, "a list of ordering names", "[row, hilbert]")
             for v in vals:
                 try:
                     validate_ordering_name(v)
@@ -201,3 +209,105 @@ def missing_table(results: str | os.PathLike | None = None):
     rows = [{"id": s.id, "model": s.model, "size": s.size, "ordering": s.ordering, "seed": s.seed}
             for s in all_specs() if load_result(s, results_dir(results)) is None]
     return pd.DataFrame(rows, columns=["id", "model", "size", "ordering", "seed"])
+
+
+def get_results(specs: Iterable[ExperimentSpec], results: str | os.PathLike | None = None, retrain: bool = False,
+                train_missing: bool = False) -> dict[str, Any]:
+    """:func:`get_result` for several specs: ``{spec.id: Result or None}``, in order (chapter 4)."""
+    return {s.id: get_result(s, results, retrain, train_missing) for s in specs}
+
+
+def pending_note(results: dict[str, Any], what: str = "runs") -> str:
+    """One sentence on which of ``results`` (from :func:`get_results`) are missing (chapter 4).
+
+    ``'All 4 runs are in.'`` or ``'Not yet run, so left out: a, b.'``; glue it
+    next to a figure or table so the reader knows what is absent.
+    """
+    missing = [k for k, v in results.items() if v is None]
+    if not missing:
+        return f"All {len(results)} {what} are in."
+    return f"Not yet run, so left out: {', '.join(missing)}."
+
+
+def results_frame(results: dict[str, Any]):
+    """A table (pandas DataFrame, indexed by experiment id) of results from :func:`get_results` (chapter 4).
+
+    Columns: test accuracy (as :func:`pct`, "not yet run" when missing),
+    epochs trained and training minutes.
+    """
+    import pandas as pd
+
+    rows = []
+    for rid, res in results.items():
+        if res is None:
+            rows.append({"experiment": rid, "test accuracy": PENDING, "epochs": "", "training minutes": ""})
+            continue
+        rows.append({
+            "experiment": rid,
+            "test accuracy": pct(res.test_accuracy),
+            "epochs": str(len(res.history["accuracy"])),
+            "training minutes": f"{res.wall_seconds / 60:.1f}",
+        })
+    return pd.DataFrame(rows).set_index("experiment")
+
+
+def pct_spread(values: Iterable[float], digits: int = 2) -> str:
+    """Mean ± sample standard deviation over seeds, in percent (chapter 5).
+
+    ``'97.12% ± 0.15 (3 seeds)'``; one value gives ``'97.12% (1 seed, no spread)'``;
+    none gives ``'not yet run'``.  The spread is in percentage points.
+    """
+    vals = [float(v) for v in values]
+    if not vals:
+        return PENDING
+    m, sd = mean_spread(vals)
+    if len(vals) == 1:
+        return f"{pct(m, digits)} (1 seed, no spread)"
+    return f"{pct(m, digits)} ± {100 * sd:.{digits}f} ({len(vals)} seeds)"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sci(x: float | None, digits: int = 1) -> str:
+    """A small or large number for the prose: ``0.0162 -> '1.6 × 10⁻²'`` (chapter 4).
+
+    ``0 -> '0'``; ``None -> 'not yet run'``.  Deterministic: rounded to
+    ``digits`` decimals of the mantissa.
+    """
+    if x is None:
+        return PENDING
+    x = float(x)
+    if x == 0:
+        return "0"
+    mant, exp = f"{x:.{digits}e}".split("e")
+    e = int(exp)
+    return mant if e == 0 else f"{mant} × 10{str(e).translate(_SUPERSCRIPT)}"
+
+
+class quiet_native_stderr:
+    """Context manager: discard what native code writes to file descriptor 2 inside the block (chapter 4).
+
+    ``keras.utils.set_random_seed`` (so ``hilbertlib.runner.set_seed``)
+    imports TensorFlow when it is installed, even on the JAX backend, and
+    TensorFlow's C++ start-up lines ignore ``TF_CPP_MIN_LOG_LEVEL``; a kernel
+    would copy them into the notebook.  Python exceptions still propagate.
+    """
+
+    def __enter__(self):
+        import sys
+
+        sys.stderr.flush()
+        self._saved = os.dup(2)
+        self._null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(self._null, 2)
+        return self
+
+    def __exit__(self, *exc):
+        import sys
+
+        sys.stderr.flush()
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        os.close(self._null)
+        return False

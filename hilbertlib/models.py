@@ -66,7 +66,8 @@ def build_model(spec: ExperimentSpec):
                 kwargs["unit_forget_bias"] = False
             rnn = layers.LSTM(spec.units, **kwargs)
         x = rnn(inputs)
-    x = layers.Dropout(spec.dropout)(x)
+    if spec.model != "cnn":  # the paper's recurrent head has Dropout(0.5); its CNN has none
+        x = layers.Dropout(spec.dropout)(x)
     x = layers.Dense(spec.dense_units, activation="relu")(x)
     outputs = layers.Dense(10, activation="softmax")(x)
     model = keras.Model(inputs, outputs, name=spec.id.replace("-", "_").replace(".", "_"))

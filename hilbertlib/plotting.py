@@ -176,8 +176,9 @@ def plot_history(results, labels: Sequence[str] | None = None, metric: str = "ac
         c = colors[i % len(colors)]
         hist = res.history
         ep = np.arange(1, len(hist[metric]) + 1)
-        ax.plot(ep, hist[metric], "--", color=c, alpha=0.8, label=f"{lab} (train)")
-        ax.plot(ep, hist[f"val_{metric}"], "-", color=c, label=f"{lab} (validation)")
+        mark = "o" if len(ep) <= 3 else None  # a one-epoch (quick) run is a single point
+        ax.plot(ep, hist[metric], "--", color=c, alpha=0.8, marker=mark, label=f"{lab} (train)")
+        ax.plot(ep, hist[f"val_{metric}"], "-", color=c, marker=mark, label=f"{lab} (validation)")
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric)
     ax.legend(fontsize=8, loc="best")
@@ -209,7 +210,8 @@ def plot_gradient_norms(curves: dict[str, np.ndarray], ax=None, title: str | Non
     x axis counts steps back from the last input, so sequences of different
     lengths line up at the decision point.  Zeros (gradients below the
     float32 range) are left out of the log plot.  ``styles`` optionally maps
-    a label to a matplotlib line style.
+    a label to a matplotlib format string such as ``"C0--"`` (colour and
+    line style).
     """
     fig, ax = _axes(ax, (6, 3.6))
     for label, g in curves.items():

@@ -28,6 +28,8 @@ VALIDATION_SIZE = 6000  # the last 6,000 training images, like Keras' validation
 class ExperimentSpec:
     """One experiment.  Defaults are the paper's protocol.
 
+    ``dropout`` is the rate of the Dropout layer after the recurrent layer
+    (recurrent models only: the paper's CNN has no dropout).
     ``train_size``/``test_size`` (None = all) make a *reduced* spec, used for
     quick runs only; reduced results are never written into ``results/``.
     """
