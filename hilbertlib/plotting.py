@@ -64,7 +64,7 @@ def draw_path(x: np.ndarray, y: np.ndarray, height: int | None = None, width: in
     start is a dot, the end a square, and steps that do not move to a
     4-neighbour are dashed red when ``jumps`` is true.  Row 0 is at the top,
     as in an image.  Used for curves that are not registered orderings, such
-    as the classic Hilbert curve straight from :func:`hilbertlib.hilbert_d2xy`.
+    as the classic Hilbert curve straight from :func:`~hilbertlib.orderings.hilbert_d2xy`.
     """
     from matplotlib.collections import LineCollection
 

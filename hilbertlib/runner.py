@@ -31,6 +31,8 @@ __all__ = [
     "load_result",
     "result_path",
     "prepare_data",
+    "set_seed",
+    "environment",
     "RESULTS_DIR",
     "CACHE_DIR",
     "SCHEMA",
@@ -394,6 +396,7 @@ def run(
     - a stored result that is corrupt or made from another spec raises
       :class:`ResultError`, never a silent reuse;
     - a missing result is trained when ``train_missing`` (else ``None``).
+
     Reduced (quick-mode) specs are refused for the committed ``results/``.
     """
     results_dir = Path(results_dir)

@@ -67,7 +67,7 @@ def _resolve_order(order: np.ndarray | str, h: int, w: int) -> np.ndarray:
 def to_sequences(images: np.ndarray, order: np.ndarray | str) -> np.ndarray:
     """(N, H, W) images -> (N, H*W, 1) float32 sequences in [0, 1] (chapter 3).
 
-    ``order`` is an ordering name or a permutation from :func:`ordering`.
+    ``order`` is an ordering name or a permutation from :func:`~hilbertlib.orderings.ordering`.
     One blocked ``np.take`` per block of images into a preallocated buffer,
     then an in-place scale; no per-image Python loop.
     """

@@ -84,6 +84,8 @@ def test_page_renders_cleanly(page, server, browser):
     tab.on("pageerror", lambda e: errors.append(str(e)))
     response = tab.goto(url, wait_until="load")
     assert response is not None and response.ok, f"{page}: HTTP {response.status if response else '?'}"
+    if "http-equiv=\"Refresh\"" in (HTML / page).read_text():  # index.html forwards to the first page
+        tab.wait_for_url(lambda u: u != url, wait_until="load")
     tab.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     tab.wait_for_load_state("load")
     broken = tab.evaluate(
