@@ -6,7 +6,6 @@ Introduced in chapter 4 ("Simple RNN").
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import numbers
@@ -104,18 +103,17 @@ class ExperimentSpec:
     def id(self) -> str:
         """Stable, readable id, e.g. ``lstm-14-hilbert-s0``.
 
-        Fields that differ from the paper's protocol (other than model, size,
-        ordering, seed, data set) add a short digest, so two different specs
-        never share an id.
+        Each field that differs from the paper's protocol (other than model,
+        size, ordering, seed, data set) adds a short token, e.g.
+        ``lstm-28-row-s0-chrono-clip1`` or, for a quick run,
+        ``lstm-14-row-s0-e1-n256-t256``; every field has its own prefix, so
+        two different specs never share an id.
         """
         prefix = "" if self.dataset == "mnist" else "fashion-"
         order = "" if self.model == "cnn" else "-" + self.ordering.replace(":", "-")
         base = f"{prefix}{self.model}-{self.size}{order}-s{self.seed}"
-        extra = self._non_default()
-        if extra:
-            blob = json.dumps(extra, sort_keys=True).encode()
-            base += "-x" + hashlib.sha256(blob).hexdigest()[:8]
-        return base
+        tokens = [_TOKEN[name](value) for name, value in self._non_default().items()]
+        return "-".join([base, *tokens])
 
     def _non_default(self) -> dict[str, Any]:
         skip = {"model", "size", "ordering", "seed", "dataset", "tags"}
@@ -139,6 +137,28 @@ class ExperimentSpec:
 
     def replace(self, **changes: Any) -> "ExperimentSpec":
         return dataclasses.replace(self, **changes)
+
+
+def _num(v) -> str:
+    return f"{v:g}"
+
+
+# One short, distinct prefix per field that can leave the paper's protocol.
+_TOKEN = {
+    "epochs": lambda v: f"e{v}",
+    "batch_size": lambda v: f"b{v}",
+    "units": lambda v: f"u{v}",
+    "dropout": lambda v: f"d{_num(v)}",
+    "dense_units": lambda v: f"h{v}",
+    "cnn_filters": lambda v: f"f{v}",
+    "optimizer": lambda v: str(v),
+    "learning_rate": lambda v: f"lr{_num(v)}",
+    "clipnorm": lambda v: "noclip" if v is None else f"clip{_num(v)}",
+    "init": lambda v: str(v),
+    "validation_size": lambda v: f"v{v}",
+    "train_size": lambda v: f"n{v}",
+    "test_size": lambda v: f"t{v}",
+}
 
 
 def spec_from_dict(d: dict[str, Any]) -> ExperimentSpec:

@@ -27,7 +27,8 @@ def test_grid_ids_are_unique_and_paper_defaults():
     ids = [s.id for s in specs]
     assert len(ids) == len(set(ids))
     assert "cnn-28-s0" in ids and "lstm-14-hilbert-s0" in ids
-    assert all("-x" not in i for i in ids)  # the paper's protocol: no digests
+    paper = [s.id for s in specs if not s._non_default()]
+    assert all(re.fullmatch(r"(fashion-)?[a-z_]+-(14|28)(-[a-z0-9-]+)?-s\d+", i) for i in paper), paper
     assert not any(s.reduced for s in specs)
 
 
@@ -36,11 +37,14 @@ def test_cnn_ignores_ordering():
     assert ExperimentSpec("cnn", 28, "hilbert").ordering == "image"
 
 
-def test_non_default_fields_add_a_digest():
+def test_non_default_fields_add_readable_tokens():
     base = ExperimentSpec("lstm", 14, "hilbert")
-    for change in ({"epochs": 5}, {"units": 64}, {"clipnorm": 1.0}, {"init": "chrono"}, {"train_size": 64}):
+    for change, token in (({"epochs": 5}, "e5"), ({"units": 64}, "u64"), ({"clipnorm": 1.0}, "clip1"),
+                          ({"init": "chrono"}, "chrono"), ({"train_size": 64}, "n64"),
+                          ({"learning_rate": 5e-4}, "lr0.0005"), ({"optimizer": "rmsprop"}, "rmsprop")):
         spec = base.replace(**change)
-        assert re.fullmatch(r"lstm-14-hilbert-s0-x[0-9a-f]{8}", spec.id), spec.id
+        assert spec.id == f"lstm-14-hilbert-s0-{token}", spec.id
+    assert base.replace(init="chrono", clipnorm=1.0).id == "lstm-14-hilbert-s0-clip1-chrono"
     assert base.replace(epochs=5).id != base.replace(epochs=6).id
     assert base.replace(epochs=5).id == ExperimentSpec("lstm", 14, "hilbert", epochs=5).id
     # tags are labels, not part of the experiment
