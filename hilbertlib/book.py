@@ -311,3 +311,28 @@ class quiet_native_stderr:
         os.close(self._saved)
         os.close(self._null)
         return False
+
+
+def backend_table(path: str | os.PathLike | None = None):
+    """The Keras-backend throughput benchmark (``bench/backends.py``) as a DataFrame (status page)."""
+    import json
+
+    import pandas as pd
+
+    from .runner import RESULTS_DIR
+
+    p = Path(path) if path is not None else RESULTS_DIR / "bench" / "backends.json"
+    if not p.exists():
+        return pd.DataFrame()
+    data = json.loads(p.read_text())
+    rows = [{
+        "backend": r["backend"] + ("" if r.get("variant") in (None, "default") else f" ({r['variant']})"),
+        "library": " ".join(f"{k} {v}" for k, v in r["versions"].items() if k in ("tensorflow", "jax", "torch")),
+        "steps/s": f"{r['steps_per_s']:.2f}",
+        "projected s/epoch": f"{r['projected_epoch_seconds']:.0f}",
+        "timed steps": r["timed_steps"],
+    } for r in data["results"]]
+    df = pd.DataFrame(rows)
+    df.attrs["note"] = data.get("note", "")
+    df.attrs["date"] = data.get("date", "")
+    return df

@@ -112,8 +112,8 @@ def from_sequences(sequences: np.ndarray, order: np.ndarray | str, height: int, 
 def downsample(images: np.ndarray, factor: int = 2) -> np.ndarray:
     """Mean of ``factor x factor`` blocks: (N, H, W) -> (N, H/f, W/f) float32 in [0, 1].
 
-    The paper's 14x14 images (chapter 1).  Sums strided slices into a
-    preallocated buffer, block by block.
+    The paper's 14x14 images (chapter 1).  Sums strided slices into
+    preallocated buffers, block by block (in exact integer arithmetic for uint8).
     """
     arr = check_images(images)
     if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
@@ -121,8 +121,26 @@ def downsample(images: np.ndarray, factor: int = 2) -> np.ndarray:
     n, h, w = arr.shape
     if h % factor or w % factor:
         raise ValueError(f"image size {h}x{w} is not divisible by factor {factor}")
-    scale = np.float32(1.0 / (factor * factor) / (255.0 if arr.dtype == np.uint8 else 1.0))
     out = np.empty((n, h // factor, w // factor), dtype=np.float32)
+    if arr.dtype == np.uint8 and factor <= 16:
+        # Integer sums in uint16 (at most 16*16*255 < 65536), rows first, then
+        # columns, then one scaling pass: exact, and about twice as fast as
+        # accumulating strided float32 slices.
+        scale = np.float32(1.0 / (factor * factor * 255.0))
+        rows = np.empty((min(n, _BLOCK), h // factor, w), dtype=np.uint16)
+        cells = np.empty((min(n, _BLOCK), h // factor, w // factor), dtype=np.uint16)
+        for start in range(0, n, _BLOCK):
+            stop = min(n, start + _BLOCK)
+            blk, r, c = arr[start:stop], rows[: stop - start], cells[: stop - start]
+            np.add(blk[:, 0::factor], 0, out=r, dtype=np.uint16)
+            for i in range(1, factor):
+                np.add(r, blk[:, i::factor], out=r, dtype=np.uint16)
+            np.add(r[:, :, 0::factor], 0, out=c, dtype=np.uint16)
+            for j in range(1, factor):
+                np.add(c, r[:, :, j::factor], out=c, dtype=np.uint16)
+            np.multiply(c, scale, out=out[start:stop], dtype=np.float32)
+        return out
+    scale = np.float32(1.0 / (factor * factor) / (255.0 if arr.dtype == np.uint8 else 1.0))
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
         blk, dst = arr[start:stop], out[start:stop]
