@@ -143,3 +143,18 @@ def test_a_command_is_required(capsys):
     with pytest.raises(SystemExit) as exc:
         main([])
     assert exc.value.code == 2
+
+
+def test_cli_draw_and_metrics(tmp_path):
+    import subprocess
+    import sys
+
+    png = tmp_path / "h.png"
+    out = subprocess.run([sys.executable, "-m", "hilbertlib", "draw", "hilbert", "--size", "14", "-o", str(png)],
+                         capture_output=True, text=True, check=True)
+    assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    out = subprocess.run([sys.executable, "-m", "hilbertlib", "metrics", "hilbert-crop", "--size", "28"],
+                         capture_output=True, text=True, check=True).stdout
+    assert any(line.split() == ["non_unit_steps", "5"] for line in out.splitlines()), out
+    bad = subprocess.run([sys.executable, "-m", "hilbertlib", "metrics", "hilbret"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown ordering" in bad.stderr
