@@ -5,5 +5,6 @@ set -eo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$ROOT"
 rm -rf _build/html _build/.doctrees _build/jupyter_execute
-jupyter-book build . -W -n --keep-going 2>&1 | tee _build.log
+mkdir -p _build
+jupyter-book build . -W -n --keep-going 2>&1 | tee _build/build.log
 echo "== book built: $ROOT/_build/html/index.html"
