@@ -280,6 +280,8 @@ def sci(x: float | None, digits: int = 1) -> str:
     x = float(x)
     if x == 0:
         return "0"
+    if not np.isfinite(x):
+        return str(x)
     mant, exp = f"{x:.{digits}e}".split("e")
     e = int(exp)
     return mant if e == 0 else f"{mant} × 10{str(e).translate(_SUPERSCRIPT)}"
