@@ -27,6 +27,9 @@ __all__ = [
     "placeholder_figure",
     "plot_history_grid",
     "plot_confusion_grid",
+    "plot_blank_prefix",
+    "plot_time_constants",
+    "plot_retention",
 ]
 
 
@@ -310,5 +313,120 @@ def plot_confusion_grid(results: dict[str, object], normalize: bool = False, siz
             _not_yet_run(ax, f"{title}:\nnot yet run")
         else:
             plot_confusion(res, ax=ax, title=title, normalize=normalize)
+    fig.tight_layout()
+    return fig
+
+
+def plot_blank_prefix(ks: Sequence[int], accuracies: dict[str, Sequence[float]], ink: dict[str, Sequence[float]] | None = None,
+                      fraction: float = 0.9, width: float = 10.0, height: float = 3.6):
+    """Accuracy against the number of blanked first steps, and the share of ink blanked (chapter 8).
+
+    ``accuracies`` maps a label (an ordering) to the output of
+    :func:`hilbertlib.memory.blank_prefix_accuracy` on ``ks``; a dotted line
+    of the same colour marks ``fraction`` of its unblanked accuracy.
+    ``ink`` maps the same labels to :func:`hilbertlib.memory.prefix_ink_fraction`;
+    when given it is drawn in a second panel.
+    """
+    ks = np.asarray(ks)
+    n = 2 if ink else 1
+    fig, axes = plt.subplots(1, n, figsize=(width if n == 2 else width / 2, height), squeeze=False, sharex=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ax = axes[0, 0]
+    for i, (label, acc) in enumerate(accuracies.items()):
+        acc = 100 * np.asarray(acc, dtype=float)
+        c = colors[i % len(colors)]
+        ax.plot(ks, acc, "o-", color=c, ms=4, label=label)
+        ax.axhline(fraction * acc[0], color=c, ls=":", lw=1)
+    ax.axhline(10, color="grey", ls="--", lw=0.8, label="chance (10%)")
+    ax.set_xlabel("first k steps blanked")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8, loc="best")
+    if ink:
+        ax2 = axes[0, 1]
+        for i, (label, frac) in enumerate(ink.items()):
+            ax2.plot(ks, 100 * np.asarray(frac, dtype=float), "o-", ms=4, color=colors[i % len(colors)], label=label)
+        ax2.set_xlabel("first k steps blanked")
+        ax2.set_ylabel("share of the ink blanked (%)")
+        ax2.set_ylim(0, 100)
+        ax2.legend(fontsize=8, loc="upper left")
+    ax.set_xlim(ks.min() - 4, ks.max() + 4)
+    fig.tight_layout()
+    return fig
+
+
+def plot_time_constants(taus: dict[str, np.ndarray], horizon: float | None = None, ax=None, bins: int = 30,
+                        before: dict[str, np.ndarray] | None = None):
+    """Histogram of per-unit forget-gate time constants on a log axis, one colour per label (chapter 8).
+
+    ``taus`` maps a label to :func:`hilbertlib.memory.time_constants`.
+    Infinite values (a gate stuck at 1) are counted in the last bin.  A
+    vertical line marks ``horizon`` (the sequence length) when given.
+    ``before`` optionally maps the same labels to the time constants of the
+    untrained network, drawn as dashed outlines.
+    """
+    fig, ax = _axes(ax, (6, 3.6))
+    every = [*taus.values(), *(before or {}).values()]
+    finite = np.concatenate([np.asarray(t, dtype=float)[np.isfinite(t)] for t in every])
+    lo = max(min(finite.min(), 1.0) if finite.size else 1.0, 1e-3)
+    hi = max(finite.max() if finite.size else 10.0, (horizon or 0) * 2, 10.0)
+    edges = np.logspace(np.log10(lo) - 0.05, np.log10(hi) + 0.05, bins + 1)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (label, t) in enumerate(taus.items()):
+        t = np.clip(np.asarray(t, dtype=float), edges[0], edges[-1] * 0.999)
+        c = colors[i % len(colors)]
+        ax.hist(t, bins=edges, histtype="stepfilled", alpha=0.3, color=c, label=f"{label} ({len(t)} units)")
+        ax.hist(t, bins=edges, histtype="step", lw=1.2, color=c)
+        if before and label in before:
+            t0 = np.clip(np.asarray(before[label], dtype=float), edges[0], edges[-1] * 0.999)
+            ax.hist(t0, bins=edges, histtype="step", lw=1.2, ls="--", color=c, label=f"{label}, before training")
+    if horizon:
+        ax.axvline(horizon, color="black", ls="--", lw=1, label=f"sequence length ({horizon:g} steps)")
+    ax.set_xscale("log")
+    ax.set_xlabel(r"time constant $\tau = -1/\ln \bar f$ (steps)")
+    ax.set_ylabel("units")
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def plot_retention(lags: Sequence[int], curves: dict[str, np.ndarray], fits: dict[str, dict] | None = None,
+                   mixtures: dict[str, np.ndarray] | None = None, width: float = 10.0, height: float = 3.8):
+    """Measured retention against lag on log-log (left) and semi-log (right) axes, with fits (chapter 8).
+
+    The measured counterpart of the paper's Figure 8.  ``curves`` maps a
+    label to :func:`hilbertlib.memory.retention_curve`; ``fits`` maps the
+    same labels to :func:`hilbertlib.memory.fit_decays` (the exponential is
+    drawn dashed, the power law dotted); ``mixtures`` to
+    :func:`hilbertlib.memory.exponential_mixture` (dash-dotted, thin).  On
+    log-log axes a power law is a straight line, on semi-log axes an
+    exponential is.  The y axis spans the measured curves; fits that leave
+    it are cut off.
+    """
+    lags = np.asarray(lags, dtype=float)
+    fig, axes = plt.subplots(1, 2, figsize=(width, height), sharey=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, xscale in zip(axes, ("log", "linear")):
+        for i, (label, v) in enumerate(curves.items()):
+            c = colors[i % len(colors)]
+            ax.plot(lags, v, "-", color=c, lw=2.2, alpha=0.8, label=f"{label}: measured")
+            if fits and label in fits:
+                e, p = fits[label]["exponential"], fits[label]["power_law"]
+                ax.plot(lags, e["curve"], "--", color=c, lw=1.1, label=f"{label}: best exponential")
+                ax.plot(lags, p["curve"], ":", color=c, lw=1.6, label=f"{label}: best power law")
+            if mixtures and label in mixtures:
+                ax.plot(lags, mixtures[label], "-.", color=c, lw=0.9, alpha=0.8,
+                        label=f"{label}: mean of per-unit exponentials")
+        ax.set_xscale(xscale)
+        ax.set_yscale("log")
+        ax.set_xlabel("lag (steps)" + (", log scale" if xscale == "log" else ""))
+    # The axes follow the measurements; a poor fit may leave them.
+    measured = np.concatenate([np.asarray(v, dtype=float).ravel() for v in curves.values()])
+    measured = measured[measured > 0]
+    if measured.size:
+        axes[0].set_ylim(max(measured.min() / 10, 1e-300), min(measured.max() * 3, 10.0))
+    axes[0].set_ylabel("share of the cell state kept")
+    axes[0].set_title("log-log: a power law is straight", fontsize=10)
+    axes[1].set_title("semi-log: an exponential is straight", fontsize=10)
+    axes[1].legend(fontsize=7, loc="best")
     fig.tight_layout()
     return fig
