@@ -57,6 +57,14 @@ def preamble(seed: int = 0, backend: str = "jax") -> Path:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     np.random.seed(seed)
+    try:  # figures must render inline even when MPLBACKEND=Agg leaks into the kernel
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None and "IPKernelApp" in shell.config:
+            shell.run_line_magic("matplotlib", "inline")
+    except ImportError:
+        pass
     from .plotting import set_style
 
     set_style()

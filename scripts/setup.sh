@@ -16,7 +16,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
-export KERAS_BACKEND="${KERAS_BACKEND:-jax}" TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}" MPLBACKEND="${MPLBACKEND:-Agg}"
+export KERAS_BACKEND="${KERAS_BACKEND:-jax}" TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
+# No MPLBACKEND here: notebook kernels must keep their inline backend, or figures render as text.
 # Offline copy of MNIST beside the checkout, when there is one (CI, this team's machines).
 if [ -z "${HILBERTLIB_MNIST:-}" ] && [ -f "$ROOT/../shared/data/mnist.npz" ]; then
   export HILBERTLIB_MNIST="$ROOT/../shared/data/mnist.npz"

@@ -28,7 +28,8 @@ ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-BAD_TEXT = ("Traceback (most recent call last)", "Execution Failed", "Error in callback")
+# "<Figure size": a figure that rendered as its text repr instead of an image.
+BAD_TEXT = ("Traceback (most recent call last)", "Execution Failed", "Error in callback", "<Figure size")
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if "_static" not in p.parts) if HTML.is_dir() else []
 
 
