@@ -62,31 +62,11 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def forget_gate_trace(model, x: np.ndarray) -> np.ndarray:
-    """Forget-gate activations ``f_t`` of the model's LSTM on sequences ``x``: shape (N, T, units).
+def _lstm_rerun(model, x: np.ndarray):
+    """NumPy re-run of the model's Keras LSTM: yields (f_t, h_t) step by step.
 
-    A NumPy re-run of the Keras LSTM recurrence (gate order i, f, c, o; tanh
-    cell and output, sigmoid gates, Keras' defaults), checked against Keras'
-    own output in the tests.
+    Gate order i, f, c, o; tanh cell and output, sigmoid gates (Keras' defaults).
     """
-    kernel, rec, bias = lstm_weights(model)
-    x = np.asarray(x, dtype=np.float64)
-    n, t_len, _ = x.shape
-    u = rec.shape[0]
-    h = np.zeros((n, u))
-    c = np.zeros((n, u))
-    fs = np.empty((n, t_len, u), dtype=np.float32)
-    for t in range(t_len):
-        z = x[:, t] @ kernel + h @ rec + bias
-        i, f, g, o = _sigmoid(z[:, :u]), _sigmoid(z[:, u:2 * u]), np.tanh(z[:, 2 * u:3 * u]), _sigmoid(z[:, 3 * u:])
-        c = f * c + i * g
-        h = o * np.tanh(c)
-        fs[:, t] = f
-    return fs
-
-
-def lstm_last_state(model, x: np.ndarray) -> np.ndarray:
-    """The LSTM's last hidden state from the NumPy re-run (to check it against Keras)."""
     kernel, rec, bias = lstm_weights(model)
     x = np.asarray(x, dtype=np.float64)
     u = rec.shape[0]
@@ -97,6 +77,22 @@ def lstm_last_state(model, x: np.ndarray) -> np.ndarray:
         i, f, g, o = _sigmoid(z[:, :u]), _sigmoid(z[:, u:2 * u]), np.tanh(z[:, 2 * u:3 * u]), _sigmoid(z[:, 3 * u:])
         c = f * c + i * g
         h = o * np.tanh(c)
+        yield f, h
+
+
+def forget_gate_trace(model, x: np.ndarray) -> np.ndarray:
+    """Forget-gate activations ``f_t`` of the model's LSTM on sequences ``x``: shape (N, T, units).
+
+    From :func:`_lstm_rerun`, checked against Keras' own output in the tests.
+    """
+    return np.stack([f for f, _ in _lstm_rerun(model, x)], axis=1).astype(np.float32)
+
+
+def lstm_last_state(model, x: np.ndarray) -> np.ndarray:
+    """The LSTM's last hidden state from the NumPy re-run (to check it against Keras)."""
+    h = None
+    for _, h in _lstm_rerun(model, x):
+        pass
     return h
 
 
