@@ -83,7 +83,7 @@ def _lstm_rerun(model, x: np.ndarray):
 def forget_gate_trace(model, x: np.ndarray) -> np.ndarray:
     """Forget-gate activations ``f_t`` of the model's LSTM on sequences ``x``: shape (N, T, units).
 
-    From :func:`_lstm_rerun`, checked against Keras' own output in the tests.
+    From ``_lstm_rerun``, checked against Keras' own output in the tests.
     """
     return np.stack([f for f, _ in _lstm_rerun(model, x)], axis=1).astype(np.float32)
 
