@@ -46,16 +46,6 @@ EPOCH_IMAGES = 54_000  # 60,000 training images less the 6,000 validation images
 MARK = "BENCH_RESULT "
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 # -------------------------------------------------------------------- child
 
 
@@ -170,6 +160,7 @@ TORCH_VARIANTS = {
 def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: float,
            warm_budget: float, timeout: float) -> int:
     from hilbertlib.io import atomic_write_json
+    from hilbertlib.runner import cpu_model
 
     load_start = os.getloadavg()
     ncpu = os.cpu_count() or 1

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 import hilbertlib  # noqa: E402
 from hilbertlib import orderings  # noqa: E402
 from hilbertlib.io import atomic_write_json  # noqa: E402
+from hilbertlib.runner import cpu_model  # noqa: E402
 
 OUT_PATH = ROOT / "results" / "bench" / "transforms.json"
 DEFAULT_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
@@ -62,16 +63,6 @@ def best_of(fns: dict[str, callable], n: int) -> dict[str, float]:
             gc.collect()
             best[k] = min(best[k], _time_once(fn))
     return best
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def machine_info() -> dict:

@@ -6,6 +6,7 @@
     python -m hilbertlib status                     # which results exist
     python -m hilbertlib run --jobs 2               # train every missing result
     python -m hilbertlib run --only lstm-14-row-s0 --shard 1/3
+    python -m hilbertlib reservoir                  # the echo state networks of chapter 9
 """
 
 from __future__ import annotations
@@ -165,6 +166,19 @@ def _cmd_run(args) -> int:
     return max(failed) if failed else (3 if 3 in codes else 0)
 
 
+def _cmd_reservoir(args) -> int:
+    from .reservoir import chapter_grid
+
+    orderings = [o for o in args.orderings.split(",") if o]
+    done = chapter_grid(args.results, compute=not args.list, orderings=orderings,
+                        log=lambda i: print(f"computing {i}", flush=True))
+    n = sum(len(v) for stage in ("search", "sweep") for by_o in done[stage].values() for v in by_o.values())
+    print(f"{n} reservoir results in {args.results}; missing: {len(done['missing'])}")
+    for m in done["missing"]:
+        print(f"  missing {m}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from .runner import RESULTS_DIR
 
@@ -194,7 +208,16 @@ def main(argv: list[str] | None = None) -> int:
             sp.add_argument("--deadline", type=float, default=None,
                             help="seconds: stop (keeping checkpoints) before an epoch would end after this")
         sp.set_defaults(fn=fn)
+    sp = sub.add_parser("reservoir", help="compute the missing echo-state-network results of chapter 9")
+    sp.add_argument("--results", type=Path, default=None, help="results folder (default: the committed results/reservoir)")
+    sp.add_argument("--orderings", default="row,hilbert,spiral", help="comma-separated orderings")
+    sp.add_argument("--list", action="store_true", help="only list what is missing")
+    sp.set_defaults(fn=_cmd_reservoir)
     args = p.parse_args(argv)
+    if args.cmd == "reservoir" and args.results is None:
+        from .reservoir import RESERVOIR_DIR
+
+        args.results = RESERVOIR_DIR
     try:
         return args.fn(args)
     except (ValueError, RuntimeError) as exc:

@@ -93,7 +93,8 @@ def check_parameters(**params: Any) -> dict[str, Any]:
 
     Known names: epochs, batch_size, train_size, test_size, sample_size,
     seed, seeds, size, sizes, ordering, orderings, retrain, train_missing,
-    results_dir.  Unknown names are accepted unchecked.
+    results_dir; and, for the reservoirs of chapter 9, validation_size,
+    units and search_units.  Unknown names are accepted unchecked.
     """
     for name, value in params.items():
         if name in ("epochs", "batch_size"):
@@ -129,6 +130,17 @@ def check_parameters(**params: Any) -> dict[str, Any]:
         elif name == "results_dir":
             if value is not None and not isinstance(value, (str, os.PathLike)):
                 _fail(name, value, "a folder path or None (the committed results/)", "/tmp/results")
+        elif name == "validation_size":
+            _int(name, value, 1, "256", allow_none=True)
+        elif name == "search_units":
+            _int(name, value, 1, "200")
+        elif name == "units":
+            if value is not None:
+                if not isinstance(value, (list, tuple)) or not value:
+                    _fail(name, value, "None (the chapter's reservoir sizes) or a non-empty list of integers >= 1",
+                          "[10, 20]")
+                for v in value:
+                    _int(name, v, 1, "[10, 20]")
     return params
 
 
@@ -203,6 +215,32 @@ def results_table(results: str | os.PathLike | None = None):
             "epochs": len(data["history"]["accuracy"]), "backend": env["backend"], "device": env["device"],
             "cpu": f"{env.get('cpu', '?')} x{env.get('cpu_count', '?')}",
             "wall (min)": f"{data['wall_seconds'] / 60:.1f}", "finished": data["finished"][:10],
+        })
+    return pd.DataFrame(rows)
+
+
+def reservoir_table(results: str | os.PathLike | None = None):
+    """Every stored echo-state-network result (chapter 9) as a DataFrame (the status page).
+
+    Columns: id, size, ordering, units, leak, radius, readout, validation and
+    test accuracy, seconds for the reservoir states and the readout, finished.
+    """
+    import json
+
+    import pandas as pd
+
+    folder = results_dir(results) / "reservoir"
+    rows = []
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text())
+        spec, sec, chosen = data["spec"], data["seconds"], data["chosen"]
+        val = data["readouts"][chosen["readout"]]["val_accuracy"]
+        rows.append({
+            "id": data["id"], "size": spec["size"], "ordering": spec["ordering"], "units": spec["units"],
+            "leak": spec["leak"], "radius": spec["spectral_radius"], "readout": chosen["readout"],
+            "validation": pct(max(val.values())), "test accuracy": pct(data["test"]["accuracy"]),
+            "states (s)": f"{sec['states']:.1f}", "readout (s)": f"{sec['readout_search'] + sec['readout_fit']:.1f}",
+            "finished": data["finished"][:10],
         })
     return pd.DataFrame(rows)
 

@@ -19,7 +19,7 @@ by a power law.  In the pLSTM each unit keeps the time ``k_t`` of its last
 with time counted from 0 and :math:`\\epsilon = 10^{-3}`.  With no reset,
 the memory of step ``k`` decays like ``(t - k)^{-p}``, a power law, where an
 LSTM's constant forget gate gives ``f^{t-k}``, an exponential.
-Backend-agnostic (``keras.ops`` only).  Introduced in chapter 10 ("A power-law forget gate", planned).
+Backend-agnostic (``keras.ops`` only).  Introduced in chapter 11 ("A power-law forget gate", planned).
 """
 
 from __future__ import annotations

@@ -26,7 +26,9 @@ from .specs import ExperimentSpec, spec_from_dict
 
 __all__ = [
     "Result",
+    "StoredResult",
     "ResultError",
+    "cpu_model",
     "run",
     "load_result",
     "result_path",
@@ -49,10 +51,14 @@ class ResultError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Result:
-    """One experiment's recorded outcome (the parsed JSON file)."""
+class StoredResult:
+    """What every stored result has: its spec, the parsed JSON and the file (chapter 4).
 
-    spec: ExperimentSpec
+    Subclassed by :class:`Result` (Keras experiments) and by the echo state
+    networks' ``ReservoirResult`` (chapter 9).
+    """
+
+    spec: Any
     data: dict[str, Any]
     path: Path | None = None
 
@@ -65,16 +71,27 @@ class Result:
         return float(self.data["test"]["accuracy"])
 
     @property
+    def confusion_matrix(self) -> np.ndarray:
+        return np.asarray(self.data["test"]["confusion_matrix"], dtype=np.int64)
+
+    @property
+    def environment(self) -> dict[str, Any]:
+        return self.data["environment"]
+
+
+@dataclass(frozen=True)
+class Result(StoredResult):
+    """One experiment's recorded outcome (the parsed JSON file)."""
+
+    spec: ExperimentSpec
+
+    @property
     def test_loss(self) -> float:
         return float(self.data["test"]["loss"])
 
     @property
     def history(self) -> dict[str, list[float]]:
         return self.data["history"]
-
-    @property
-    def confusion_matrix(self) -> np.ndarray:
-        return np.asarray(self.data["test"]["confusion_matrix"], dtype=np.int64)
 
     @property
     def per_class_accuracy(self) -> np.ndarray:
@@ -87,10 +104,6 @@ class Result:
     @property
     def wall_seconds(self) -> float:
         return float(self.data["wall_seconds"])
-
-    @property
-    def environment(self) -> dict[str, Any]:
-        return self.data["environment"]
 
     @property
     def weights_path(self) -> Path | None:
@@ -173,6 +186,17 @@ def prepare_data(spec: ExperimentSpec) -> dict[str, tuple[np.ndarray, np.ndarray
 # --------------------------------------------------------------- environment
 
 
+def cpu_model() -> str:
+    """The processor's model name (from /proc/cpuinfo where there is one)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def environment() -> dict[str, Any]:
     """Backend, device and library versions, recorded with every result."""
     import keras
@@ -199,18 +223,10 @@ def environment() -> dict[str, Any]:
         gpus = tf.config.list_physical_devices("GPU")
         if gpus:
             device = f"gpu:{gpus[0].name}"
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return {
         "backend": backend,
         "device": device,
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
         "versions": versions,

@@ -158,3 +158,19 @@ def test_cli_draw_and_metrics(tmp_path):
     assert any(line.split() == ["non_unit_steps", "5"] for line in out.splitlines()), out
     bad = subprocess.run([sys.executable, "-m", "hilbertlib", "metrics", "hilbret"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown ordering" in bad.stderr
+
+
+def test_reservoir_list_names_every_missing_run(tmp_path, capsys):
+    from hilbertlib.reservoir import search_grid
+
+    assert main(["reservoir", "--list", "--results", str(tmp_path), "--orderings", "row"]) == 0
+    out = capsys.readouterr().out
+    assert f"missing: {len(search_grid(14, ['row'])) + 2}" in out  # + the sweep, + the 28x28 stages
+    assert "esn-14-row-n200-a0.05-r0.5-s0" in out and "size sweep (needs the search)" in out
+    assert "esn-28-row search (needs the 14x14 search)" in out
+    assert not list(tmp_path.iterdir())  # --list computes nothing
+
+
+def test_reservoir_rejects_an_unknown_ordering(tmp_path, capsys):
+    assert main(["reservoir", "--list", "--results", str(tmp_path), "--orderings", "zigzag"]) == 2
+    assert "zigzag" in capsys.readouterr().err
