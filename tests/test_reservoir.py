@@ -145,7 +145,8 @@ def test_chapter_grid_stages(mnist_path, tmp_path):
     assert any("size sweep" in m for m in empty["missing"]) and not empty["sweep"][14]
     done = chapter_grid(tmp_path, compute=True, **tiny, **QUICK)
     assert done["missing"] == []
-    assert len(done["search"][14]["row"]) == 25 and len(done["search"][28]["row"]) == 5
+    assert len(done["search"][14]["row"]) == len(SEARCH_LEAKS) * len(SEARCH_RADII)
+    assert len(done["search"][28]["row"]) == len(SEARCH_LEAKS_28)
     best = done["best"][14]["row"]
     assert best is best_search(done["search"][14]["row"])
     assert [r.spec.units for r in done["sweep"][14]["row"]] == [10, 20]
