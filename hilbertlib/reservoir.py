@@ -35,7 +35,7 @@ import numpy as np
 
 from . import __version__
 from .io import atomic_write_json
-from .runner import StoredResult, cpu_model
+from .runner import StoredResult, _committed_dir, cpu_model
 from .orderings import validate_ordering_name
 from .specs import SIZES, VALIDATION_SIZE
 
@@ -316,14 +316,9 @@ def run_reservoir(spec: ReservoirSpec, results_dir: str | os.PathLike | None = R
         found = load_reservoir_result(spec, results_dir)
         if found is not None:
             return found
-    if results_dir is not None and spec.reduced:
-        try:
-            committed = Path(results_dir).resolve() == RESERVOIR_DIR.resolve()
-        except OSError:
-            committed = False
-        if committed:
-            raise ValueError(f"{spec.id} is a quick (reduced) spec: it is never stored in results/; "
-                             "pass another results folder (a temporary one)")
+    if results_dir is not None and spec.reduced and _committed_dir(results_dir, RESERVOIR_DIR):
+        raise ValueError(f"{spec.id} is a quick (reduced) spec: it is never stored in results/; "
+                         "pass another results folder (a temporary one)")
     t0 = time.perf_counter()
     parts = _data(spec)
     t_data = time.perf_counter() - t0
@@ -468,6 +463,10 @@ def chapter_grid(results_dir: str | os.PathLike | None = RESERVOIR_DIR, compute:
 #: The four stages of :func:`chapter_grid`, numbered as in chapter 9.
 STAGES = {1: "1. leak x radius search, 14x14", 2: "2. size sweep, 14x14",
           3: "3. leak search, 28x28", 4: "4. size sweep, 28x28"}
+#: Where each stage's results sit in :func:`chapter_grid`'s output: (part, image size).
+STAGE_PARTS = {1: ("search", 14), 2: ("sweep", 14), 3: ("search", 28), 4: ("sweep", 28)}
+#: The stage whose best result each stage starts from.
+STAGE_NEEDS = {2: 1, 3: 1, 4: 3}
 
 
 def grid_frame(grid: dict[str, Any]):
@@ -490,7 +489,7 @@ def grid_frame(grid: dict[str, Any]):
             "test_accuracy", *(f"val_{k}" for k in READOUTS), "states_s", "readout_s", "states_ms_per_image",
             "images", "id"]
     rows = []
-    for stage, (part, size) in {1: ("search", 14), 2: ("sweep", 14), 3: ("search", 28), 4: ("sweep", 28)}.items():
+    for stage, (part, size) in STAGE_PARTS.items():
         for results in grid[part][size].values():
             for r in results:
                 sec = r.seconds
@@ -523,9 +522,9 @@ def grid_status(grid: dict[str, Any], orderings: Iterable[str] = ORDERINGS,
     table = {}
     for o in orderings:
         cells = {}
-        for stage, (part, size, needs, needs_size) in {1: ("search", 14, None, None), 2: ("sweep", 14, 1, 14),
-                                                        3: ("search", 28, 1, 14), 4: ("sweep", 28, 3, 28)}.items():
-            if needs is not None and o not in grid["best"][needs_size]:
+        for stage, (part, size) in STAGE_PARTS.items():
+            needs = STAGE_NEEDS.get(stage)
+            if needs is not None and o not in grid["best"][STAGE_PARTS[needs][1]]:
                 cells[STAGES[stage]] = f"waits for stage {needs}"
             else:
                 cells[STAGES[stage]] = f"{len(grid[part][size].get(o, []))} of {planned[stage]}"

@@ -256,9 +256,10 @@ def _reseed_epoch(model, seed: int, epoch: int) -> None:
 # ------------------------------------------------------------------ training
 
 
-def _committed_dir(results_dir: Path) -> bool:
+def _committed_dir(results_dir: str | os.PathLike, committed: Path = RESULTS_DIR) -> bool:
+    """Whether ``results_dir`` is the committed folder ``committed`` (quick runs must never write there)."""
     try:
-        return results_dir.resolve() == RESULTS_DIR.resolve()
+        return Path(results_dir).resolve() == committed.resolve()
     except OSError:
         return False
 
