@@ -11,11 +11,19 @@
   rules that decide whether a paper's claim is reproduced (chapter 4; the full
   table is in chapter 7, "Discussion").
 - :func:`seconds_per_epoch`: the typical wall time of one epoch (chapter 6).
+- :func:`pooled_seed_sd`, :func:`accuracy_change`, :func:`ink_prediction`,
+  :func:`explanation_verdict`, :func:`rank_correlation` and
+  :func:`correlation_verdict`: does accuracy follow the ink position or the
+  locality of an ordering? (chapter 10, "Which order is best, and why").
+- :func:`difference_of_means`: a gap between two groups of seeds and its
+  standard error, and :func:`class_mean_correlation`, how alike the classes'
+  mean images are (chapter 11, "Fashion-MNIST").
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -27,6 +35,8 @@ __all__ = [
     "confused_pairs",
     "pair_rank",
     "describe_pair",
+    "difference_of_means",
+    "class_mean_correlation",
     "PAPER",
     "seconds_per_epoch",
     "verdict",
@@ -37,6 +47,17 @@ __all__ = [
     "PENDING",
     "CHANCE_THRESHOLD",
     "TOLERANCE",
+    "pooled_seed_sd",
+    "Change",
+    "accuracy_change",
+    "ink_prediction",
+    "explanation_verdict",
+    "rank_correlation",
+    "correlation_verdict",
+    "SUPPORTED",
+    "CONTRADICTED",
+    "WITHIN_SPREAD",
+    "NO_CHANGE_PREDICTED",
 ]
 
 # The paper's reported test accuracies (hyde2023), keyed by experiment id
@@ -202,11 +223,20 @@ def pair_rank(cm: np.ndarray, true: int, pred: int) -> int | None:
     return None
 
 
-def describe_pair(pair: tuple[int, int, int] | None) -> str:
-    """``(9, 4, 23) -> '9 read as 4 (23 test images)'``; ``None -> 'not yet run'`` (chapters 5-7)."""
+def describe_pair(pair: tuple[int, int, int] | None, class_names: Sequence[str] | None = None) -> str:
+    """``(9, 4, 23) -> '9 read as 4 (23 test images)'``; ``None -> 'not yet run'`` (chapters 5-7).
+
+    ``class_names`` (introduced in chapter 11, "Fashion-MNIST") names the
+    classes instead of their numbers: with the Fashion-MNIST names,
+    ``(6, 0, 120) -> 'Shirt read as T-shirt/top (120 test images)'``.
+    """
     if pair is None:
         return PENDING
     i, j, c = pair
+    if class_names is not None:
+        if max(i, j) >= len(class_names):
+            raise ValueError(f"class_names has {len(class_names)} names, too few for the pair {pair!r}")
+        i, j = class_names[i], class_names[j]
     return f"{i} read as {j} ({c} test image{'s' if c != 1 else ''})"
 
 
@@ -217,6 +247,53 @@ def seconds_per_epoch(result) -> float:
     when the machine was shared.
     """
     return float(np.median(np.asarray(result.epoch_seconds, dtype=float)))
+
+
+def difference_of_means(a: Sequence[float], b: Sequence[float]) -> tuple[float | None, float | None]:
+    """``mean(a) - mean(b)`` and its standard error over seeds (chapter 11, "Fashion-MNIST").
+
+    The standard error is ``sqrt(var(a)/n_a + var(b)/n_b)`` with sample
+    variances; it is ``None`` when either side has fewer than two values
+    (one seed says nothing about the spread).  Both are ``None`` when either
+    side is empty.  Used for the row-minus-Hilbert gap and for the drop in
+    accuracy from one data set to another, in the units of the inputs.
+    """
+    x = np.asarray(list(a), dtype=float)
+    y = np.asarray(list(b), dtype=float)
+    if x.size == 0 or y.size == 0:
+        return None, None
+    gap = float(x.mean() - y.mean())
+    if x.size < 2 or y.size < 2:
+        return gap, None
+    return gap, float(np.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size))
+
+
+def class_mean_correlation(images: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """Pearson correlation between the mean images of every pair of classes (chapter 11, "Fashion-MNIST").
+
+    Returns an ``(n_classes, n_classes)`` matrix with ones on the diagonal;
+    a class without images, or whose mean image is constant, gets a row and
+    column of NaN.  Classes whose mean images correlate highly look alike on
+    average and are candidates for the commonest confusions.
+    """
+    from .transforms import as_unit_float
+
+    x = as_unit_float(np.asarray(images))
+    y = np.asarray(labels).ravel()
+    if x.ndim != 3 or len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"need (N, H, W) images and N labels, N > 0; got {x.shape} and {y.shape}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {y.min()}..{y.max()}")
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    means = np.full((n_classes, flat.shape[1]), np.nan)
+    for k in range(n_classes):
+        if (y == k).any():
+            means[k] = flat[y == k].mean(axis=0)
+    centred = means - means.mean(axis=1, keepdims=True)
+    norm = np.sqrt((centred ** 2).sum(axis=1))
+    norm[norm == 0] = np.nan
+    unit = centred / norm[:, None]
+    return np.clip(unit @ unit.T, -1.0, 1.0)
 
 
 # ------------------------------------------------------------ verdicts
@@ -271,3 +348,187 @@ def verdict_order(better: Sequence[float], worse: Sequence[float]) -> str:
         return f"same direction ({n} seed{'s' if n != 1 else ''}, spread unknown)"
     se = float(np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
     return REPRODUCED if diff > 2 * se else "same direction, within seed spread"
+
+
+# ------------------------------------------------------------ orderings (chapter 10)
+#
+# Chapter 10 ("Which order is best, and why") tests the paper's section 5.2
+# explanation: accuracy is lower when the ink lies farther from the end of
+# the sequence.  These helpers turn the measured numbers into its verdicts.
+
+#: The verdict when the measured change has the predicted sign and exceeds twice its standard error.
+SUPPORTED = "supported"
+#: The verdict when the measured change exceeds twice its standard error against the prediction.
+CONTRADICTED = "contradicted"
+#: The verdict when a change was predicted but the measured one is within twice its standard error.
+WITHIN_SPREAD = "not supported (within the seed spread)"
+#: The verdict when no change was predicted and none beyond the seed spread was measured.
+NO_CHANGE_PREDICTED = "consistent (no change predicted or seen)"
+
+
+def pooled_seed_sd(groups: Mapping[str, Sequence[float]]) -> float | None:
+    """Pooled sample standard deviation over seeds of several groups of runs (chapter 10).
+
+    ``groups`` maps a label (an ordering) to the test accuracies of its
+    seeds.  Every group with at least two values contributes its sample
+    variance, weighted by its degrees of freedom:
+    ``sqrt(sum((n_i - 1) * s_i**2) / sum(n_i - 1))``.  Groups with one value
+    are ignored; ``None`` when no group has two.  It is the seed-to-seed
+    spread that chapter 10 assumes for an ordering run with one seed only.
+    """
+    ss, dof = 0.0, 0
+    for values in groups.values():
+        v = np.asarray(list(values), dtype=float)
+        if v.size >= 2:
+            ss += float(np.sum((v - v.mean()) ** 2))
+            dof += v.size - 1
+    return float(np.sqrt(ss / dof)) if dof else None
+
+
+@dataclass(frozen=True)
+class Change:
+    """How much the mean test accuracy moved from one group of seeds to another (chapter 10).
+
+    ``change`` is ``mean(after) - mean(before)`` (a fraction: 0.01 is one
+    percentage point); ``se`` its standard error from a common seed spread
+    ``sd``, ``sd * sqrt(1/n_before + 1/n_after)``, or ``None`` when the
+    spread is unknown.
+    """
+
+    change: float
+    se: float | None
+    n_before: int
+    n_after: int
+
+    @property
+    def beyond_spread(self) -> bool | None:
+        """True when ``|change| > 2 se`` (chapter 5's rule); ``None`` when the spread is unknown."""
+        return None if self.se is None else abs(self.change) > 2 * self.se
+
+
+def accuracy_change(before: Sequence[float], after: Sequence[float], sd: float | None) -> Change | None:
+    """The :class:`Change` from ``before`` to ``after`` with the seed spread ``sd`` (chapter 10).
+
+    ``sd`` is a sample standard deviation over seeds common to both groups
+    (from :func:`pooled_seed_sd`), so a group run with a single seed still
+    gets a standard error.  ``None`` when either group is empty.
+    """
+    a = np.asarray(list(before), dtype=float)
+    b = np.asarray(list(after), dtype=float)
+    if a.size == 0 or b.size == 0:
+        return None
+    if sd is not None and (not np.isfinite(sd) or sd < 0):
+        raise ValueError(f"sd must be a finite standard deviation >= 0 or None, got {sd!r}")
+    se = None if sd is None else float(sd * np.sqrt(1.0 / a.size + 1.0 / b.size))
+    return Change(float(b.mean() - a.mean()), se, int(a.size), int(b.size))
+
+
+def ink_prediction(distance_before: float, distance_after: float, min_shift: float = 1.0) -> int:
+    """The direction in which section 5.2 predicts accuracy to move (chapter 10).
+
+    The arguments are the mean distances of the ink from the last step
+    (``hilbertlib.metrics.ink_position``'s ``distance_from_end``) of two
+    orderings.  The paper's explanation, "ink far from the end is forgotten",
+    predicts ``+1`` (accuracy rises) when the ink moves closer to the end by
+    more than ``min_shift`` steps, ``-1`` (falls) when it moves farther, and
+    ``0`` for a smaller shift.
+    """
+    shift = float(distance_after) - float(distance_before)
+    if not np.isfinite(shift):
+        raise ValueError(f"distances must be finite, got {distance_before!r} and {distance_after!r}")
+    if abs(shift) <= min_shift:
+        return 0
+    return -1 if shift > 0 else 1
+
+
+def explanation_verdict(change: Change | None, predicted: int) -> str:
+    """Does a measured :class:`Change` bear out a predicted direction? (chapter 10)
+
+    - ``'not yet run'`` when ``change`` is ``None``;
+    - spread unknown: ``'as predicted (spread unknown)'`` or
+      ``'against the prediction (spread unknown)'``, by the sign alone;
+    - a change beyond twice its standard error is :data:`SUPPORTED` when its
+      sign is the predicted one and :data:`CONTRADICTED` otherwise (also when
+      no change was predicted);
+    - a change within twice its standard error is :data:`WITHIN_SPREAD`, or
+      :data:`NO_CHANGE_PREDICTED` when ``predicted`` is 0.
+    """
+    if predicted not in (-1, 0, 1):
+        raise ValueError(f"predicted must be -1, 0 or +1, got {predicted!r}")
+    if change is None:
+        return PENDING
+    sign = int(np.sign(change.change))
+    if change.beyond_spread is None:
+        return ("as predicted" if sign == predicted else "against the prediction") + " (spread unknown)"
+    if change.beyond_spread:
+        return SUPPORTED if sign == predicted else CONTRADICTED
+    return NO_CHANGE_PREDICTED if predicted == 0 else WITHIN_SPREAD
+
+
+def _ranks(v: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties sharing their average rank."""
+    order = np.argsort(v, kind="mergesort")
+    ranks = np.empty(len(v), dtype=float)
+    ranks[order] = np.arange(1, len(v) + 1)
+    for value in np.unique(v):
+        tie = v == value
+        ranks[tie] = ranks[tie].mean()
+    return ranks
+
+
+def rank_correlation(x: Sequence[float], y: Sequence[float], exact_max: int = 8, n_permutations: int = 20_000,
+                     seed: int = 0) -> tuple[float, float] | None:
+    """Spearman's rank correlation of ``x`` and ``y`` and its two-sided permutation p-value (chapter 10).
+
+    Ties share their average rank.  The p-value is the share of
+    re-orderings of ``y`` whose correlation is at least as far from zero as
+    the observed one: all ``n!`` of them when ``n <= exact_max``, otherwise
+    ``n_permutations`` random ones (drawn with ``seed``, so the answer is
+    repeatable).  With few points even a perfect correlation is weak
+    evidence: for four orderings the smallest possible p-value is 2/24.
+    ``None`` when there are fewer than three pairs or either side is
+    constant.
+    """
+    import itertools
+
+    a = np.asarray(list(x), dtype=float)
+    b = np.asarray(list(y), dtype=float)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"x and y must be two sequences of the same length, got {a.shape} and {b.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("x and y must be finite")
+    n = a.size
+    if n < 3 or np.all(a == a[0]) or np.all(b == b[0]):
+        return None
+    ra, rb = _ranks(a), _ranks(b)
+    ra = (ra - ra.mean()) / np.linalg.norm(ra - ra.mean())
+    rb = (rb - rb.mean()) / np.linalg.norm(rb - rb.mean())
+    rho = float(ra @ rb)
+    if n <= exact_max:
+        perms = np.array(list(itertools.permutations(range(n))))
+    else:
+        rng = np.random.default_rng(seed)
+        perms = np.array([rng.permutation(n) for _ in range(n_permutations)])
+    null = rb[perms] @ ra
+    p = float(np.mean(np.abs(null) >= abs(rho) - 1e-12))
+    return max(-1.0, min(1.0, rho)), p
+
+
+def correlation_verdict(corr: tuple[float, float] | None, predicted_sign: int, alpha: float = 0.05) -> str:
+    """Verdict on a predicted sign of a rank correlation across orderings (chapter 10).
+
+    ``corr`` is ``(rho, p)`` from :func:`rank_correlation`.  :data:`SUPPORTED`
+    when ``p < alpha`` and ``rho`` has the predicted sign,
+    :data:`CONTRADICTED` when ``p < alpha`` and it has the other sign,
+    otherwise ``'not decided (p = ...)'``; ``'not yet run'`` for ``None``
+    (fewer than three orderings with a result).
+    """
+    if predicted_sign not in (-1, 1):
+        raise ValueError(f"predicted_sign must be -1 or +1, got {predicted_sign!r}")
+    if corr is None:
+        return PENDING
+    rho, p = corr
+    if p < alpha and rho != 0:
+        return SUPPORTED if np.sign(rho) == predicted_sign else CONTRADICTED
+    return f"not decided (p = {p:.2f})"
+

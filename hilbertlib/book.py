@@ -225,22 +225,19 @@ def reservoir_table(results: str | os.PathLike | None = None):
     Columns: id, size, ordering, units, leak, radius, readout, validation and
     test accuracy, seconds for the reservoir states and the readout, finished.
     """
-    import json
-
     import pandas as pd
 
-    folder = results_dir(results) / "reservoir"
+    from .reservoir import result_row, stored_results
+
     rows = []
-    for path in sorted(folder.glob("*.json")):
-        data = json.loads(path.read_text())
-        spec, sec, chosen = data["spec"], data["seconds"], data["chosen"]
-        val = data["readouts"][chosen["readout"]]["val_accuracy"]
+    for r in stored_results(results_dir(results) / "reservoir"):
+        row = result_row(r)
         rows.append({
-            "id": data["id"], "size": spec["size"], "ordering": spec["ordering"], "units": spec["units"],
-            "leak": spec["leak"], "radius": spec["spectral_radius"], "readout": chosen["readout"],
-            "validation": pct(max(val.values())), "test accuracy": pct(data["test"]["accuracy"]),
-            "states (s)": f"{sec['states']:.1f}", "readout (s)": f"{sec['readout_search'] + sec['readout_fit']:.1f}",
-            "finished": data["finished"][:10],
+            "id": row["id"], "size": row["size"], "ordering": row["ordering"], "units": row["units"],
+            "leak": row["leak"], "radius": row["radius"], "readout": row["readout"],
+            "validation": pct(row["val_accuracy"]), "test accuracy": pct(row["test_accuracy"]),
+            "states (s)": f"{row['states_s']:.1f}", "readout (s)": f"{row['readout_s']:.1f}",
+            "finished": row["finished"][:10],
         })
     return pd.DataFrame(rows)
 

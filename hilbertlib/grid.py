@@ -26,14 +26,14 @@ def paper_specs() -> list[ExperimentSpec]:
 ORDERINGS = ("row", "column", "snake", "hilbert", "hilbert-crop", "zorder", "spiral", "spiral-in-out",
              "random", "reversed:row", "reversed:hilbert")
 
-# What makes 784 steps learn (chapter 10, planned): chrono initialisation of the gate
+# What makes 784 steps learn (chapter 12, planned): chrono initialisation of the gate
 # biases (Tallec & Ollivier, 2018) and gradient clipping at norm 1, with the
 # paper's 128 units, Adam, 20 epochs and batch 32 otherwise unchanged.
 LONG_RECIPE = {"init": "chrono", "clipnorm": 1.0}
 
 
 def ordering_specs() -> list[ExperimentSpec]:
-    """The LSTM on 14x14 under every ordering (the planned chapter 12 testing section 5.2)."""
+    """The LSTM on 14x14 under every ordering (chapter 10, testing section 5.2)."""
     return [ExperimentSpec("lstm", 14, o) for o in ORDERINGS]
 
 

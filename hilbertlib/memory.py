@@ -98,7 +98,9 @@ def lstm_last_state(model, x: np.ndarray) -> np.ndarray:
 
 def time_constants(trace: np.ndarray) -> np.ndarray:
     """Per unit, ``tau = -1 / ln(mean_t f_t)`` in steps (``inf`` for a gate stuck at 1)."""
-    mean_f = np.clip(trace.reshape(-1, trace.shape[-1]).mean(axis=0).astype(np.float64), 1e-12, 1.0)
+    # Accumulate in float64: summing 10^5 float32 gates near 1 row by row loses
+    # the small 1 - f that the time constant is made of.
+    mean_f = np.clip(np.asarray(trace).reshape(-1, trace.shape[-1]).mean(axis=0, dtype=np.float64), 1e-12, 1.0)
     with np.errstate(divide="ignore"):
         return -1.0 / np.log(mean_f)
 

@@ -127,7 +127,7 @@ def ink_profile(images: np.ndarray, order: np.ndarray | str) -> np.ndarray:
     arr = check_images(images)
     _, h, w = arr.shape
     idx, _, _ = _resolve(order, h, w)
-    mean_img = _unit_flat(arr).mean(axis=0)
+    mean_img = _unit_flat(arr).mean(axis=0, dtype=np.float64)
     return mean_img[idx]
 
 

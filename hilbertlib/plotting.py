@@ -27,6 +27,7 @@ __all__ = [
     "placeholder_figure",
     "plot_history_grid",
     "plot_confusion_grid",
+    "plot_class_means",
     "plot_blank_prefix",
     "plot_time_constants",
     "plot_retention",
@@ -34,6 +35,7 @@ __all__ = [
     "plot_leak_search",
     "plot_reservoir_sizes",
     "plot_reservoir_cost",
+    "plot_accuracy_against",
 ]
 
 
@@ -205,6 +207,9 @@ def plot_confusion(result, ax=None, title: str | None = None, normalize: bool = 
                 xticklabels=names, yticklabels=names, ax=ax, annot_kws={"fontsize": 7})
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
+    if max(len(str(n)) for n in names) > 2:  # class names (chapter 11): slanted, so they do not overlap
+        ax.set_xticklabels(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
+        ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     ax.set_title(title or result.id, fontsize=10)
     return fig
 
@@ -302,11 +307,13 @@ def plot_history_grid(panels: dict[str, dict[str, object]], metric: str = "accur
     return fig
 
 
-def plot_confusion_grid(results: dict[str, object], normalize: bool = False, size: float = 4.4):
+def plot_confusion_grid(results: dict[str, object], normalize: bool = False, size: float = 4.4,
+                        class_names: Sequence[str] | None = None):
     """:func:`plot_confusion` side by side for ``{title: Result or None}`` (chapters 5 and 6).
 
     A missing result leaves a panel that says "not yet run"; when all are
     missing the figure is a one-line :func:`placeholder_figure`.
+    ``class_names`` labels the axes with names instead of digits (chapter 11).
     """
     if all(v is None for v in results.values()):
         return placeholder_figure("Not yet run: " + "; ".join(results))
@@ -316,7 +323,40 @@ def plot_confusion_grid(results: dict[str, object], normalize: bool = False, siz
         if res is None:
             _not_yet_run(ax, f"{title}:\nnot yet run")
         else:
-            plot_confusion(res, ax=ax, title=title, normalize=normalize)
+            plot_confusion(res, ax=ax, title=title, normalize=normalize, class_names=class_names)
+    fig.tight_layout()
+    return fig
+
+
+def plot_class_means(datasets: dict[str, tuple[np.ndarray, np.ndarray, Sequence[str]]], size: float = 1.05):
+    """The mean image of a data set and of each of its classes, one row per data set (chapter 11).
+
+    ``datasets`` maps a row title to ``(images, labels, class_names)``:
+    images ``(N, H, W)`` (uint8 or floats in [0, 1]), integer labels and one
+    name per class.  The first panel of a row is the mean of all images,
+    then one panel per class, titled with its name; a class without images
+    is left blank.  All panels share one intensity scale (0 white, 1 black),
+    so rows can be compared by eye.
+    """
+    if not datasets:
+        raise ValueError("datasets is empty: pass at least one {title: (images, labels, class_names)}")
+    n_cols = 1 + max(len(names) for _, _, names in datasets.values())
+    fig, axes = plt.subplots(len(datasets), n_cols, figsize=(n_cols * size, len(datasets) * size * 1.3),
+                             squeeze=False)
+    for r, (title, (images, labels, names)) in enumerate(datasets.items()):
+        x = as_unit_float(np.asarray(images))
+        y = np.asarray(labels).ravel()
+        if len(x) != len(y) or len(x) == 0:
+            raise ValueError(f"{title}: {len(x)} images and {len(y)} labels; need the same, non-zero number")
+        panels = [("all", x.mean(axis=0))]
+        panels += [(str(name), x[y == k].mean(axis=0) if (y == k).any() else None) for k, name in enumerate(names)]
+        for c, ax in enumerate(axes[r]):
+            ax.axis("off")
+            if c < len(panels) and panels[c][1] is not None:
+                ax.imshow(panels[c][1], cmap="gray_r", vmin=0, vmax=1)
+                ax.set_title(panels[c][0], fontsize=8)
+        axes[r, 0].text(-0.15, 0.5, title, transform=axes[r, 0].transAxes, rotation=90, ha="right", va="center",
+                        fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -615,5 +655,56 @@ def plot_reservoir_cost(frame, orderings: Sequence[str], sizes: Sequence[int] = 
     if len(u) > 1:
         axes[0].plot(u, first["states_ms_per_image"] * (u / first["units"]) ** 2, ":", color="grey", label="∝ units²")
     axes[0].legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_against(accuracies: dict[str, Sequence[float]], metrics: dict[str, dict[str, float]],
+                          pairs: Sequence[tuple[str, str]] = (), highlight: Sequence[str] = ("row", "hilbert"),
+                          width: float = 5.2, height: float = 4.0):
+    """Test accuracy against per-ordering metrics, one labelled point per ordering (chapter 10).
+
+    Introduced in chapter 10 ("Which order is best, and why").
+    ``accuracies`` maps an ordering to the test accuracies (fractions) of its
+    seeds; the point sits at their mean, with an error bar of plus and minus
+    one sample standard deviation when there are two seeds or more.
+    ``metrics`` maps a panel's x-axis label to ``{ordering: value}``, one
+    panel each.  An ordering without accuracies (not run yet) is left out;
+    ``pairs`` of orderings that both have a point are joined by a grey
+    dotted line (an ordering and its reverse); the second of a pair is drawn
+    as an open circle in the colour of the first.  ``highlight`` gets a
+    darker label.  With no accuracy at all the figure is a one-line
+    :func:`placeholder_figure`.
+    """
+    have = {o: 100 * np.asarray(list(v), dtype=float) for o, v in accuracies.items() if len(list(v))}
+    if not have:
+        return placeholder_figure("Not yet run: the 14x14 LSTM under the orderings")
+    if not metrics:
+        raise ValueError("metrics is empty: pass at least one {x label: {ordering: value}}")
+    seconds = {b: a for a, b in pairs}   # the second of a pair: its partner's colour, an open marker
+    firsts = [o for o in accuracies if o not in seconds]
+    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    if len(firsts) > len(palette):
+        palette = [plt.cm.tab20(i % 20) for i in range(len(firsts))]
+    color = {o: palette[i % len(palette)] for i, o in enumerate(firsts)}
+    color.update({b: color.get(a, "grey") for b, a in seconds.items()})
+    fig, axes = plt.subplots(1, len(metrics), figsize=(width * len(metrics), height), sharey=True, squeeze=False)
+    for ax, (xlabel, values) in zip(axes[0], metrics.items()):
+        for a, b in pairs:
+            if a in have and b in have and a in values and b in values:
+                ax.plot([values[a], values[b]], [have[a].mean(), have[b].mean()], ":", color="grey", lw=1, zorder=1)
+        for o, acc in have.items():
+            if o not in values:
+                continue
+            sd = acc.std(ddof=1) if acc.size > 1 else 0.0
+            second = o in seconds   # labelled below left, so that the labels of a pair do not collide
+            ax.errorbar(values[o], acc.mean(), yerr=sd if acc.size > 1 else None, fmt="o", ms=6, capsize=4,
+                        color=color[o], mfc="white" if second else color[o], mew=1.5, zorder=3)
+            ax.annotate(o, (values[o], acc.mean()), xytext=(-5, -11) if second else (5, 4), textcoords="offset points",
+                        fontsize=8, ha="right" if second else "left", color="black" if o in highlight else "dimgrey",
+                        fontweight="bold" if o in highlight else "normal")
+        ax.set_xlabel(xlabel)
+        ax.margins(x=0.15)
+    axes[0, 0].set_ylabel("test accuracy (%)")
     fig.tight_layout()
     return fig

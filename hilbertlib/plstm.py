@@ -19,15 +19,18 @@ by a power law.  In the pLSTM each unit keeps the time ``k_t`` of its last
 with time counted from 0 and :math:`\\epsilon = 10^{-3}`.  With no reset,
 the memory of step ``k`` decays like ``(t - k)^{-p}``, a power law, where an
 LSTM's constant forget gate gives ``f^{t-k}``, an exponential.
-Backend-agnostic (``keras.ops`` only).  Introduced in chapter 11 ("A power-law forget gate", planned).
+Backend-agnostic (``keras.ops`` only).  Introduced in chapter 13 ("A power-law forget gate", planned).
 """
 
 from __future__ import annotations
 
+from collections import deque
+
 import keras
+import numpy as np
 from keras import ops
 
-__all__ = ["PowerLawLSTMCell", "power_law_lstm"]
+__all__ = ["PowerLawLSTMCell", "power_law_lstm", "power_law_retention", "plstm_forget_gate_trace", "plstm_last_state"]
 
 EPS = 1e-3
 
@@ -95,3 +98,69 @@ def power_law_lstm(units: int, **kwargs) -> keras.layers.RNN:
     """An RNN layer of :class:`PowerLawLSTMCell` returning the last output."""
     cell_kwargs = {k: kwargs.pop(k) for k in ("p_init", "learn_p", "eps") if k in kwargs}
     return keras.layers.RNN(PowerLawLSTMCell(units, **cell_kwargs), **kwargs)
+
+
+# ---------------------------------------------------------------- measurements (chapter 13)
+
+
+def power_law_retention(lags, p: float, eps: float = EPS) -> np.ndarray:
+    """Share of the cell state written at a reset that is left ``lag`` steps later, with no reset since (chapter 13).
+
+    A reset at step ``k0`` sets ``k = k0 - eps``; ``s`` steps later the gate
+    is ``((s + 2 eps) / (s + 1 + eps)) ** p``, and the product over
+    ``s = 1 .. lag`` telescopes to about ``(lag + 1) ** -p``: a power law.
+    The gates are the cell's own formula (:meth:`PowerLawLSTMCell.forget_gate`).
+    """
+    lags = np.asarray(lags, dtype=int)
+    if lags.ndim != 1 or lags.size == 0 or lags.min() < 1:
+        raise ValueError(f"lags must be a non-empty list of integers >= 1, got {lags!r}")
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must be in (0, 1), got {p}")
+    gap = np.arange(1, lags.max() + 1, dtype=np.float64) + eps
+    log_f = p * np.log((gap + eps) / (gap + 1.0))
+    return np.exp(np.cumsum(log_f))[lags - 1]
+
+
+def _plstm_cell(model) -> PowerLawLSTMCell:
+    for layer in model.layers:
+        if isinstance(getattr(layer, "cell", None), PowerLawLSTMCell):
+            return layer.cell
+    raise ValueError("model has no RNN layer with a PowerLawLSTMCell")
+
+
+def _plstm_rerun(model, x: np.ndarray):
+    """NumPy re-run of the model's pLSTM layer: yields (f_t, h_t) step by step."""
+    cell = _plstm_cell(model)
+    kernel, rec, bias, q = (keras.ops.convert_to_numpy(w).astype(np.float64)
+                            for w in (cell.kernel, cell.recurrent_kernel, cell.bias, cell.q))
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3:
+        raise ValueError(f"x must be a batch of sequences of shape (N, T, D), got {x.shape}")
+    u, eps = cell.units, cell.eps
+    power = 1.0 / (1.0 + np.exp(-q))
+    h = np.zeros((len(x), u))
+    c = np.zeros((len(x), u))
+    k = np.full((len(x), u), -1.0)
+    for t in range(x.shape[1]):
+        z = x[:, t] @ kernel + h @ rec + bias
+        r = 1.0 / (1.0 + np.exp(-z[:, :u]))
+        o = 1.0 / (1.0 + np.exp(-z[:, u:2 * u]))
+        k = r * (t - eps) + (1.0 - r) * k
+        f = ((t - k + eps) / (t - k + 1.0)) ** power
+        c = f * c + (1.0 - f) * np.tanh(z[:, 2 * u:])
+        h = o * np.tanh(c)
+        yield f, h
+
+
+def plstm_forget_gate_trace(model, x: np.ndarray) -> np.ndarray:
+    """Forget-gate values ``f_t`` of the model's pLSTM on sequences ``x``: shape (N, T, units) (chapter 13).
+
+    The same shape as :func:`hilbertlib.memory.forget_gate_trace`, so
+    :func:`hilbertlib.memory.time_constants` applies to it.
+    """
+    return np.stack([f for f, _ in _plstm_rerun(model, x)], axis=1).astype(np.float32)
+
+
+def plstm_last_state(model, x: np.ndarray) -> np.ndarray:
+    """The pLSTM's last hidden state from the NumPy re-run (to check it against Keras)."""
+    return deque(_plstm_rerun(model, x), maxlen=1)[0][1]

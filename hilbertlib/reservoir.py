@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import platform
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -33,14 +32,15 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from . import __version__
 from .io import atomic_write_json
-from .runner import StoredResult, _committed_dir, cpu_model
+from .runner import StoredResult, _committed_dir, machine
 from .orderings import validate_ordering_name
 from .specs import SIZES, VALIDATION_SIZE
 
 __all__ = [
     "ReservoirSpec",
+    "stored_results",
+    "result_row",
     "ReservoirResult",
     "READOUTS",
     "RIDGES",
@@ -285,9 +285,9 @@ def _environment() -> dict[str, Any]:
     import reservoirpy
     import scipy
 
-    return {"backend": "numpy", "device": "cpu", "cpu": cpu_model(), "cpu_count": os.cpu_count(), "platform": platform.platform(),
-            "versions": {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-                         "reservoirpy": reservoirpy.__version__, "hilbertlib": __version__}}
+    env = machine()
+    env["versions"].update(scipy=scipy.__version__, reservoirpy=reservoirpy.__version__)
+    return {"backend": "numpy", "device": "cpu", **env}
 
 
 def _data(spec: ReservoirSpec) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -469,6 +469,35 @@ STAGE_PARTS = {1: ("search", 14), 2: ("sweep", 14), 3: ("search", 28), 4: ("swee
 STAGE_NEEDS = {2: 1, 3: 1, 4: 3}
 
 
+def stored_results(results_dir: str | os.PathLike = RESERVOIR_DIR) -> list[ReservoirResult]:
+    """Every result stored in ``results_dir``, sorted by file name, each checked as :func:`load_reservoir_result` does (the status page)."""
+    out = []
+    for path in sorted(Path(results_dir).glob("*.json")):
+        try:
+            spec = ReservoirSpec.from_dict(json.loads(path.read_text())["spec"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"reservoir result {path} is corrupt ({type(exc).__name__}: {exc}); delete it") from exc
+        res = load_reservoir_result(spec, results_dir)
+        if res is None or res.path != path:
+            raise ValueError(f"reservoir result {path} is not named after its spec ({spec.id}.json); rename or delete it")
+        out.append(res)
+    return out
+
+
+def result_row(r: ReservoirResult) -> dict[str, Any]:
+    """One result's fields as a flat dict: the row of :func:`grid_frame` and of the status page (chapter 9)."""
+    sec = r.seconds
+    row = {"size": r.spec.size, "ordering": r.spec.ordering, "units": r.spec.units, "leak": r.spec.leak,
+           "radius": r.spec.spectral_radius, "readout": r.readout, "ridge": float(r.data["chosen"]["ridge"]),
+           "val_accuracy": r.val_accuracy, "test_accuracy": r.test_accuracy}
+    for kind, ro in r.data["readouts"].items():
+        row[f"val_{kind}"] = max(ro["val_accuracy"].values())
+    row.update(states_s=float(sec["states"]), readout_s=float(sec["readout_search"] + sec["readout_fit"]),
+               states_ms_per_image=float(sec["states_per_image_ms"]), images=int(sum(r.data["sizes"].values())),
+               id=r.id, finished=r.data["finished"])
+    return row
+
+
 def grid_frame(grid: dict[str, Any]):
     """The results of :func:`chapter_grid` as one tidy pandas DataFrame, a row per result and stage (chapter 9).
 
@@ -488,21 +517,9 @@ def grid_frame(grid: dict[str, Any]):
     cols = ["stage", "size", "ordering", "units", "leak", "radius", "readout", "ridge", "val_accuracy",
             "test_accuracy", *(f"val_{k}" for k in READOUTS), "states_s", "readout_s", "states_ms_per_image",
             "images", "id"]
-    rows = []
-    for stage, (part, size) in STAGE_PARTS.items():
-        for results in grid[part][size].values():
-            for r in results:
-                sec = r.seconds
-                row = {"stage": stage, "size": r.spec.size, "ordering": r.spec.ordering, "units": r.spec.units,
-                       "leak": r.spec.leak, "radius": r.spec.spectral_radius, "readout": r.readout,
-                       "ridge": float(r.data["chosen"]["ridge"]), "val_accuracy": r.val_accuracy,
-                       "test_accuracy": r.test_accuracy}
-                for kind, ro in r.data["readouts"].items():
-                    row[f"val_{kind}"] = max(ro["val_accuracy"].values())
-                row.update(states_s=float(sec["states"]), readout_s=float(sec["readout_search"] + sec["readout_fit"]),
-                           states_ms_per_image=float(sec["states_per_image_ms"]),
-                           images=int(sum(r.data["sizes"].values())), id=r.id)
-                rows.append(row)
+    rows = [{"stage": stage, **result_row(r)}
+            for stage, (part, size) in STAGE_PARTS.items()
+            for results in grid[part][size].values() for r in results]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "prepare_data",
     "set_seed",
     "environment",
+    "machine",
     "RESULTS_DIR",
     "CACHE_DIR",
     "SCHEMA",
@@ -197,12 +198,24 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def machine() -> dict[str, Any]:
+    """The machine and the Keras-free library versions (every stored result records them)."""
+    return {
+        "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "versions": {"python": platform.python_version(), "numpy": np.__version__, "hilbertlib": __version__},
+    }
+
+
 def environment() -> dict[str, Any]:
     """Backend, device and library versions, recorded with every result."""
     import keras
 
     backend = keras.backend.backend()
-    versions = {"python": platform.python_version(), "numpy": np.__version__, "keras": keras.__version__, "hilbertlib": __version__}
+    env = machine()
+    versions = env["versions"]
+    versions["keras"] = keras.__version__
     device = "cpu"
     if backend == "jax":
         import jax
@@ -223,14 +236,7 @@ def environment() -> dict[str, Any]:
         gpus = tf.config.list_physical_devices("GPU")
         if gpus:
             device = f"gpu:{gpus[0].name}"
-    return {
-        "backend": backend,
-        "device": device,
-        "cpu": cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-        "versions": versions,
-    }
+    return {"backend": backend, "device": device, **env}
 
 
 def set_seed(seed: int) -> None:

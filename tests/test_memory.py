@@ -42,6 +42,13 @@ def test_time_constant_of_a_known_gate():
     np.testing.assert_allclose(memory.time_constants(trace), -1 / np.log(0.9), rtol=1e-5)
 
 
+def test_time_constant_of_a_long_trace_near_one_is_exact():
+    # 200,704 float32 gates of 0.998 per unit: a float32 running sum loses the
+    # 1 - f the time constant is made of (it used to give 1041 instead of 499.5)
+    trace = np.full((256, 784, 4), 0.998, dtype=np.float32)
+    np.testing.assert_allclose(memory.time_constants(trace), -1 / np.log(np.float64(np.float32(0.998))), rtol=1e-4)
+
+
 def test_retention_of_a_constant_gate_is_exponential():
     trace = np.full((4, 100, 2), 0.95)
     lags = np.array([1, 10, 50])

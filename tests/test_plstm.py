@@ -8,7 +8,8 @@ import pytest
 keras = pytest.importorskip("keras")
 from keras import ops  # noqa: E402
 
-from hilbertlib.plstm import PowerLawLSTMCell, power_law_lstm  # noqa: E402
+from hilbertlib.plstm import (PowerLawLSTMCell, plstm_forget_gate_trace, plstm_last_state, power_law_lstm,  # noqa: E402
+                              power_law_retention)
 
 
 def _model(t=12, d=1, units=8, **kw):
@@ -85,3 +86,29 @@ def test_saves_and_loads(tmp_path):
 def test_bad_power_is_rejected():
     with pytest.raises(ValueError, match="p_init"):
         PowerLawLSTMCell(4, p_init=1.5)
+
+
+def test_numpy_rerun_matches_keras():
+    model = _model(t=15, units=6, p_init=0.3)
+    rnn = keras.Model(model.inputs[0], model.layers[1].output)
+    x = np.random.default_rng(2).random((9, 15, 1)).astype("float32")
+    np.testing.assert_allclose(plstm_last_state(model, x), ops.convert_to_numpy(rnn(x)), atol=1e-5)
+    f = plstm_forget_gate_trace(model, x)
+    assert f.shape == (9, 15, 6) and np.all((f >= 0) & (f < 1))
+    with pytest.raises(ValueError, match="PowerLawLSTMCell"):
+        plstm_forget_gate_trace(keras.Sequential([keras.Input((3, 1)), keras.layers.LSTM(2)]), x[:, :3])
+
+
+@pytest.mark.parametrize("p", [0.25, 0.5, 0.75])
+def test_retention_after_a_reset_is_a_power_law_of_the_cells_own_gates(p):
+    lags = np.arange(1, 2001)
+    ret = power_law_retention(lags, p)
+    cell = PowerLawLSTMCell(1, p_init=p, learn_p=False)
+    cell.build((None, 1))
+    # the same gates from the cell: reset at step 0 (k = -eps), no reset after it
+    gates = ops.convert_to_numpy(cell.forget_gate(ops.convert_to_tensor(lags[:, None].astype("float32")), -cell.eps))
+    np.testing.assert_allclose(ret, np.cumprod(gates[:, 0].astype(np.float64)), rtol=1e-4)
+    np.testing.assert_allclose(ret[-1], (lags[-1] + 1.0) ** -p, rtol=0.01)
+    assert np.all(np.diff(ret) < 0)
+    with pytest.raises(ValueError, match="lags"):
+        power_law_retention([0, 1], p)

@@ -124,7 +124,9 @@ def test_run_store_reload_and_refuse(mnist_path, tmp_path):
     assert 0.3 < res.test_accuracy <= 1.0
     assert res.readout in ("last", "mean", "last+mean")
     assert np.asarray(res.data["test"]["confusion_matrix"]).sum() == 200
-    assert res.data["environment"]["versions"]["reservoirpy"]
+    env = res.data["environment"]
+    assert env["versions"]["reservoirpy"] and env["versions"]["scipy"] and env["versions"]["hilbertlib"]
+    assert env["backend"] == "numpy" and env["cpu_count"] >= 1 and env["platform"]
     again = run_reservoir(spec, tmp_path)  # loads, does not recompute
     assert again.data["finished"] == res.data["finished"]
     # the same file claimed by another spec: an error, never a silent reuse
@@ -164,6 +166,11 @@ def test_status_table_lists_every_stored_result(mnist_path, tmp_path):
     table = book.reservoir_table(tmp_path)
     assert list(table["id"]) == [spec.id]
     assert table.loc[0, "test accuracy"].endswith("%")
+    # a stored file not named after its spec is an error naming the file, not a silent row
+    stored = tmp_path / "reservoir" / f"{spec.id}.json"
+    stored.rename(stored.with_name("renamed.json"))
+    with pytest.raises(ValueError, match="renamed.json.*not named after its spec"):
+        book.reservoir_table(tmp_path)
 
 
 def test_grid_frame_and_status(mnist_path, tmp_path):

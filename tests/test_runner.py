@@ -246,3 +246,17 @@ def test_resumed_history_equals_uninterrupted(resumed, trained):
     ref, _ = trained
     for key in HISTORY_KEYS:
         np.testing.assert_allclose(res.history[key], ref.history[key], rtol=0, atol=1e-5, err_msg=key)
+
+
+def test_machine_is_fresh_per_call_and_environment_extends_it():
+    from hilbertlib import __version__
+    from hilbertlib.runner import environment, machine
+
+    a = machine()
+    a["versions"]["keras"] = "mutated"
+    b = machine()
+    assert "keras" not in b["versions"], "machine() must not share its dicts between calls"
+    assert b["versions"]["hilbertlib"] == __version__ and b["cpu_count"] >= 1
+    env = environment()
+    assert {k: env[k] for k in b if k != "versions"} == {k: v for k, v in b.items() if k != "versions"}
+    assert set(b["versions"]) < set(env["versions"])
