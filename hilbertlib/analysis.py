@@ -250,7 +250,7 @@ def seconds_per_epoch(result) -> float:
 
 
 def difference_of_means(a: Sequence[float], b: Sequence[float]) -> tuple[float | None, float | None]:
-    """``mean(a) - mean(b)`` and its standard error over seeds (chapter 11, "Fashion-MNIST").
+    """``mean(a) - mean(b)`` and its standard error over seeds (chapter 5; used again in chapter 11).
 
     The standard error is ``sqrt(var(a)/n_a + var(b)/n_b)`` with sample
     variances; it is ``None`` when either side has fewer than two values
@@ -336,17 +336,15 @@ def verdict_order(better: Sequence[float], worse: Sequence[float]) -> str:
       ``'same direction, within seed spread'`` when it is positive but
       smaller, ``'not reproduced'`` when it is not positive.
     """
-    a = np.asarray(list(better), dtype=float)
-    b = np.asarray(list(worse), dtype=float)
-    if a.size == 0 or b.size == 0:
+    better, worse = list(better), list(worse)
+    diff, se = difference_of_means(better, worse)
+    if diff is None:
         return PENDING
-    diff = a.mean() - b.mean()
     if diff <= 0:
         return NOT_REPRODUCED
-    if a.size < 2 or b.size < 2:
-        n = min(a.size, b.size)
+    if se is None:
+        n = min(len(better), len(worse))
         return f"same direction ({n} seed{'s' if n != 1 else ''}, spread unknown)"
-    se = float(np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
     return REPRODUCED if diff > 2 * se else "same direction, within seed spread"
 
 
