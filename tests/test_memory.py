@@ -25,7 +25,7 @@ def x():
 
 
 def test_numpy_rerun_matches_keras(model, x):
-    lstm = keras.Model(model.inputs, model.get_layer("lstm").output)
+    lstm = keras.Model(model.inputs[0], model.get_layer("lstm").output)
     want = keras.ops.convert_to_numpy(lstm(x))
     got = memory.lstm_last_state(model, x)
     np.testing.assert_allclose(got, want, atol=1e-5)
