@@ -325,12 +325,18 @@ def _train(
             "history": {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []},
             "epoch_seconds": [],
             "resumed_at": [],
+            "segments": [],
             "started": _now(),
         }
         model = build_model(spec)
         start = 0
     if start:
         state["resumed_at"].append(start)
+    # Where each stretch of epochs ran: a run resumed on another machine or
+    # backend (a GPU run finished on the CPU, say) says so in its result.
+    if "segments" not in state:  # a checkpoint written before segments were recorded
+        state["segments"] = [{"from_epoch": 0, "backend": "not recorded"}] if start else []
+    state["segments"].append({"from_epoch": start, **environment()})
 
     bar = None
     if progress and start < spec.epochs:
@@ -382,6 +388,7 @@ def _train(
         "epoch_seconds": state["epoch_seconds"],
         "wall_seconds": float(sum(state["epoch_seconds"])),
         "resumed_at": state["resumed_at"],
+        "segments": state["segments"],
         "n_train": int(len(ytr)),
         "n_val": int(len(yva)),
         "n_test": int(len(yte)),

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Prepare, on this machine, what a GPU run needs that the GPU machine lacks:
-# Keras and its pure-Python needs as wheels in .whl/, and MNIST in .gpu/.
+# Keras and the two of its needs that the GPU image lacks (namex, optree) as
+# wheels in .whl/, and MNIST in .gpu/.
 # Both folders are git-ignored and travel with the device tool's `carry`.
 set -eo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .whl .gpu
 cp -f "${HILBERTLIB_MNIST:-../shared/data/mnist.npz}" .gpu/mnist.npz
 plat=(--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64)
-for pkg in keras==3.15.1 namex optree rich markdown-it-py mdurl pygments absl-py h5py ml-dtypes tqdm; do
+rm -f .whl/*.whl
+for pkg in keras==3.15.1 namex==0.1.0 optree==0.20.0; do
   python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
     "${plat[@]}" -d .whl "$pkg"
 done

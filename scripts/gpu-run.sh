@@ -5,9 +5,12 @@
 # On the GPU machine (PyTorch, no TensorFlow; Keras runs on the torch backend):
 #   python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl
 #   PYTHONPATH=/tmp/site:$PWD bash scripts/gpu-run.sh [comma-separated ids]
-# Env: JOBS (concurrent runs, default 12), DEADLINE (seconds, default 480),
+# Env: JOBS (concurrent runs, default 12), DEADLINE (seconds, default 480; an
+#      epoch that would end after it is not started), HARD (seconds, default
+#      DEADLINE+60: runs still going then are killed, keeping the checkpoints
+#      of their finished epochs, so the archive is always written),
 #      OUT (where the archive goes), KERAS_BACKEND (default torch).
-# Back here: bash scripts/gpu-unpack.sh gpu-results.tar.gz
+# Back here: bash scripts/gpu-unpack.sh gpu-results.tar.gz [gpu-checkpoints.tar.gz]
 set -eo pipefail
 cd "$(dirname "$0")/.."
 export KERAS_BACKEND="${KERAS_BACKEND:-torch}" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TF_CPP_MIN_LOG_LEVEL=3
@@ -22,11 +25,26 @@ mkdir -p "$work/checkpoints"
 (nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true) > "$work/device.txt" 2>&1
 start=$(date +%s)
 set +e
-python3 -m hilbertlib run --only "$ids" --jobs "${JOBS:-12}" --deadline "${DEADLINE:-480}" \
+deadline="${DEADLINE:-480}"
+timeout -k 5 "${HARD:-$(( ${deadline%.*} + 60 ))}" \
+  python3 -m hilbertlib run --only "$ids" --jobs "${JOBS:-12}" --deadline "$deadline" \
   --results "$work/results" --cache "$work/checkpoints" --logs "$work/logs" | tee "$work/summary.txt"
 rc=${PIPESTATUS[0]}
+# After a hard stop the per-run processes may still be training: end them
+# before packing (checkpoints are written atomically, per finished epoch).
+pkill -f "hilbertlib run --only" || true
+sleep 1
 set -e
 echo "wall seconds: $(( $(date +%s) - start )), exit $rc" | tee -a "$work/summary.txt"
-tar czf "$OUT/gpu-results.tar.gz" -C "$work" .
+# Two archives, each under the device tool's 16 MB a file: finished results
+# with logs and timings, and the checkpoints of the runs still unfinished.
+tar czf "$OUT/gpu-results.tar.gz" -C "$work" --exclude=./checkpoints .
+unfinished=()
+for d in "$work"/checkpoints/*/; do
+  [ -d "$d" ] || continue
+  id=$(basename "$d")
+  [ -e "$work/results/$id.json" ] || unfinished+=("checkpoints/$id")
+done
+[ ${#unfinished[@]} -eq 0 ] || tar czf "$OUT/gpu-checkpoints.tar.gz" -C "$work" "${unfinished[@]}"
 ls -la "$OUT"
-exit $(( rc == 3 ? 0 : rc ))
+exit $(( rc == 3 || rc == 124 ? 0 : rc ))

@@ -226,6 +226,9 @@ def test_interrupted_run_leaves_a_checkpoint(resumed):
 def test_resumed_run_completes(resumed):
     res, _, results = resumed
     assert res.data["resumed_at"] == [1]
+    # each stretch of epochs says where it ran
+    assert [seg["from_epoch"] for seg in res.data["segments"]] == [0, 1]
+    assert all(seg["backend"] == res.environment["backend"] for seg in res.data["segments"])
     for key in HISTORY_KEYS:
         assert len(res.history[key]) == TINY.epochs
     assert len(res.epoch_seconds) == TINY.epochs
