@@ -40,6 +40,8 @@ __all__ = [
     "PAPER",
     "seconds_per_epoch",
     "verdict",
+    "learning_course",
+    "verdict_chance_over",
     "verdict_chance",
     "verdict_order",
     "REPRODUCED",
@@ -314,6 +316,27 @@ def verdict(measured: float | None, claimed: float, tol: float = TOLERANCE) -> s
     return f"{NOT_REPRODUCED} ({'higher' if diff > 0 else 'lower'})"
 
 
+def learning_course(val_accuracy: Sequence[float], fall: float = 0.10) -> str:
+    """One clause on how a run's validation accuracy moved over its epochs (chapters 5 and 12).
+
+    "stayed at chance" when it never reached :data:`CHANCE_THRESHOLD`; "reached
+    X by epoch b, then fell back to Y by epoch n" when the last epoch lies more
+    than ``fall`` below the best; otherwise where it peaked and where it ended.
+    """
+    v = np.asarray(val_accuracy, dtype=float)
+    if v.ndim != 1 or v.size == 0:
+        raise ValueError("learning_course needs a non-empty list of per-epoch validation accuracies")
+    b, n = int(np.argmax(v)), v.size
+    best, last = f"{100 * v[b]:.1f}%", f"{100 * v[-1]:.1f}%"
+    if v[b] < CHANCE_THRESHOLD:
+        return f"stayed at chance for all {n} epochs (best validation accuracy {best})"
+    if v[b] - v[-1] > fall:
+        return f"reached {best} validation accuracy by epoch {b + 1}, then fell back to {last} by epoch {n}"
+    if b == n - 1:
+        return f"climbed to {best} validation accuracy and was still improving at epoch {n}"
+    return f"reached {best} validation accuracy by epoch {b + 1} and ended at {last} after epoch {n}"
+
+
 def verdict_chance(measured: float | None, threshold: float = CHANCE_THRESHOLD) -> str:
     """Verdict for a claim that a model is "no better than random" (chapters 4, 5 and 7).
 
@@ -323,6 +346,23 @@ def verdict_chance(measured: float | None, threshold: float = CHANCE_THRESHOLD) 
     if measured is None:
         return PENDING
     return REPRODUCED if float(measured) < threshold else f"{NOT_REPRODUCED} (it learned)"
+
+
+def verdict_chance_over(measured: Sequence[float]) -> str:
+    """:func:`verdict_chance` over several seeds (chapters 7 and 12).
+
+    Reproduced when every committed seed stays below :data:`CHANCE_THRESHOLD`;
+    otherwise says in how many seeds the model learned.
+    """
+    v = [float(m) for m in measured]
+    if not v:
+        return PENDING
+    learned = sum(m >= CHANCE_THRESHOLD for m in v)
+    if not learned:
+        return REPRODUCED
+    if len(v) == 1:
+        return f"{NOT_REPRODUCED} (it learned)"
+    return f"{NOT_REPRODUCED} (it learned in {learned} of {len(v)} seeds)"
 
 
 def verdict_order(better: Sequence[float], worse: Sequence[float]) -> str:

@@ -20,6 +20,7 @@ from .specs import SIZES, ExperimentSpec
 
 __all__ = [
     "ParameterError",
+    "timing_table",
     "preamble",
     "check_parameters",
     "glue",
@@ -215,6 +216,37 @@ def results_table(results: str | os.PathLike | None = None):
             "epochs": len(data["history"]["accuracy"]), "backend": env["backend"], "device": env["device"],
             "cpu": f"{env.get('cpu', '?')} x{env.get('cpu_count', '?')}",
             "wall (min)": f"{data['wall_seconds'] / 60:.1f}", "finished": data["finished"][:10],
+        })
+    return pd.DataFrame(rows)
+
+
+def timing_table(results: str | os.PathLike | None = None):
+    """Seconds per training epoch by model, sequence length and machine (the status page).
+
+    One row per (model, steps, backend, device) over the stored results:
+    how many runs, the median and range of their per-epoch wall times, and
+    the hours they took together.  Rows of one machine compare with each
+    other; across machines they also reflect how many runs shared it.
+    """
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    groups: dict[tuple, list] = {}
+    for path in sorted(results_dir(results).glob("*.json")):
+        data = json.loads(path.read_text())
+        spec, env = data["spec"], data["environment"]
+        steps = "image (CNN)" if spec["model"] == "cnn" else str(spec["size"] ** 2)
+        key = (spec["model"], steps, env["backend"], env["device"])
+        groups.setdefault(key, []).append(data["epoch_seconds"])
+    rows = []
+    for (model, steps, backend, device), runs in sorted(groups.items()):
+        sec = np.concatenate([np.asarray(r, dtype=float) for r in runs])
+        rows.append({
+            "model": model, "steps": steps, "backend": backend, "device": device, "runs": len(runs),
+            "s/epoch (median)": f"{np.median(sec):.0f}", "s/epoch (range)": f"{sec.min():.0f}-{sec.max():.0f}",
+            "hours in all": f"{sec.sum() / 3600:.1f}",
         })
     return pd.DataFrame(rows)
 

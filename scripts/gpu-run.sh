@@ -32,7 +32,7 @@ timeout -k 5 "${HARD:-$(( ${deadline%.*} + 60 ))}" \
 rc=${PIPESTATUS[0]}
 # After a hard stop the per-run processes may still be training: end them
 # before packing (checkpoints are written atomically, per finished epoch).
-pkill -f "hilbertlib run --only" || true
+pkill -f -- "--cache $work/checkpoints" || true  # this run's processes only
 sleep 1
 set -e
 echo "wall seconds: $(( $(date +%s) - start )), exit $rc" | tee -a "$work/summary.txt"

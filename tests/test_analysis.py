@@ -139,3 +139,24 @@ def test_pair_rank_and_description():
     assert analysis.describe_pair((9, 4, 1)) == "9 read as 4 (1 test image)"
     assert analysis.describe_pair(None) == analysis.PENDING
     assert analysis.PAPER_CONFUSION == (9, 4)
+
+
+def test_learning_course_names_each_shape():
+    from hilbertlib.analysis import learning_course
+
+    assert learning_course([0.10, 0.11, 0.105]).startswith("stayed at chance for all 3 epochs")
+    collapsed = learning_course([0.3, 0.49, 0.4, 0.12])
+    assert collapsed == "reached 49.0% validation accuracy by epoch 2, then fell back to 12.0% by epoch 4"
+    assert learning_course([0.3, 0.6, 0.875]) == "climbed to 87.5% validation accuracy and was still improving at epoch 3"
+    assert learning_course([0.3, 0.9, 0.85]).endswith("by epoch 2 and ended at 85.0% after epoch 3")
+    with pytest.raises(ValueError, match="non-empty"):
+        learning_course([])
+
+
+def test_verdict_chance_over_counts_the_seeds_that_learned():
+    from hilbertlib.analysis import NOT_REPRODUCED, PENDING, REPRODUCED, verdict_chance, verdict_chance_over
+
+    assert verdict_chance_over([]) == PENDING
+    assert verdict_chance_over([0.11, 0.1135]) == REPRODUCED
+    assert verdict_chance_over([0.85]) == verdict_chance(0.85) == f"{NOT_REPRODUCED} (it learned)"
+    assert verdict_chance_over([0.85, 0.11, 0.15]) == f"{NOT_REPRODUCED} (it learned in 2 of 3 seeds)"

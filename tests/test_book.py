@@ -34,3 +34,25 @@ def test_reservoir_parameters_accept_good_values():
 def test_a_list_parameter_gets_a_yaml_fix():
     with pytest.raises(ParameterError, match=r"fix: papermill \.\.\. -y 'units: \[10, 20\]'"):
         check_parameters(units="100")
+
+
+def test_timing_table_groups_runs_by_model_length_and_machine(tmp_path):
+    import json
+
+    from hilbertlib.book import timing_table
+
+    def write(name, model, size, device, seconds):
+        data = {"spec": {"model": model, "size": size}, "environment": {"backend": "torch", "device": device},
+                "epoch_seconds": seconds}
+        (tmp_path / f"{name}.json").write_text(json.dumps(data))
+
+    write("a", "lstm", 28, "cuda:H200", [10.0, 20.0])
+    write("b", "lstm", 28, "cuda:H200", [30.0])
+    write("c", "lstm", 28, "cpu", [600.0])
+    write("d", "cnn", 28, "cpu", [20.0, 22.0])
+    table = timing_table(tmp_path)
+    rows = {(r["model"], r["steps"], r["device"]): r for r in table.to_dict("records")}
+    assert set(rows) == {("lstm", "784", "cuda:H200"), ("lstm", "784", "cpu"), ("cnn", "image (CNN)", "cpu")}
+    gpu = rows["lstm", "784", "cuda:H200"]
+    assert gpu["runs"] == 2 and gpu["s/epoch (median)"] == "20" and gpu["s/epoch (range)"] == "10-30"
+    assert rows["lstm", "784", "cpu"]["hours in all"] == "0.2"

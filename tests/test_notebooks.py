@@ -22,7 +22,8 @@ QUICK = dict(epochs=1, train_size=256, test_size=256, sample_size=512, train_mis
 #: Extra quick-mode parameters for chapters that QUICK alone does not keep small.
 #: Chapter 9: tiny reservoirs and a small validation set (a changed validation
 #: size makes every reservoir spec a quick one, never stored in results/).
-QUICK_EXTRA = {"09_reservoir": dict(units=[10, 20], search_units=20, validation_size=256)}
+QUICK_EXTRA = {"09_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
+               "12_long_sequences": dict(seeds=[0, 1])}
 GLUE_REF = re.compile(r"\{glue(?::text|:figure|:any|:math)?\}`([A-Za-z0-9_\-]+)(?::[^`]*)?`|```\{glue:figure\}\s+([A-Za-z0-9_\-]+)")
 
 
