@@ -18,17 +18,22 @@
   held.
 * :func:`decay_verdict` and :func:`horizon_verdict`: the rules that judge the
   paper's section 5.1 against these measurements.
+* :func:`at_initialisation`: the time constants and the gradient reaching
+  each step of *untrained* networks (chapters 12 and 13).
 
 Introduced in chapter 8 ("What the LSTM remembers").
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Mapping
+
 import numpy as np
 
 __all__ = ["blank_prefix_accuracy", "lstm_weights", "forget_gate_trace", "lstm_last_state", "time_constants", "retention_curve",
            "accuracy_drop_step", "prefix_ink_fraction", "unit_retention_curves", "fit_decays", "exponential_mixture",
-           "decay_shapes", "decay_verdict", "horizon_verdict"]
+           "decay_shapes", "decay_verdict", "horizon_verdict", "AtInitialisation", "at_initialisation"]
 
 
 def blank_prefix_accuracy(model, x: np.ndarray, y: np.ndarray, ks, batch_size: int = 500) -> np.ndarray:
@@ -317,3 +322,47 @@ def horizon_verdict(accuracy_drop: float | None, ink_share: float, tol: float = 
     if ink_share < min_ink:
         return "consistent (little ink there)"
     return "reproduced"
+
+
+@dataclass(frozen=True)
+class AtInitialisation:
+    """What an untrained network can remember (chapters 12 and 13).
+
+    ``tau``: each unit's forget-gate time constant in steps
+    (:func:`time_constants`); ``gradient``: the mean gradient norm of the
+    loss with respect to the input at each step
+    (:func:`hilbertlib.analysis.input_gradient_norms`); ``mean_forget``: the
+    forget gate averaged over units, steps and sequences (float64).
+    """
+
+    tau: np.ndarray
+    gradient: np.ndarray
+    mean_forget: float
+
+
+def at_initialisation(specs: Mapping[str, object], x: np.ndarray, y: np.ndarray) -> dict[str, AtInitialisation]:
+    """Measure fresh networks, one per labelled spec, on sequences ``(x, y)`` (chapters 12 and 13).
+
+    Each spec (model ``lstm`` or ``plstm``) is built with the initial weights
+    its training run starts from (:func:`hilbertlib.analysis.fresh_model`);
+    the LSTM's forget gates come from :func:`forget_gate_trace`, the pLSTM's
+    from :func:`hilbertlib.plstm.plstm_forget_gate_trace`.
+    """
+    from . import analysis
+
+    out = {}
+    for label, spec in specs.items():
+        if spec.model not in ("lstm", "plstm"):
+            raise ValueError(f"at_initialisation measures forget gates of 'lstm' and 'plstm' models; "
+                             f"{label!r} is a {spec.model!r} spec")
+        model = analysis.fresh_model(spec)
+        if spec.model == "plstm":
+            from .plstm import plstm_forget_gate_trace
+
+            trace = plstm_forget_gate_trace(model, x)
+        else:
+            trace = forget_gate_trace(model, x)
+        out[label] = AtInitialisation(tau=time_constants(trace),
+                                      gradient=analysis.input_gradient_norms(model, x, y),
+                                      mean_forget=float(trace.mean(dtype=np.float64)))
+    return out

@@ -162,3 +162,23 @@ def test_horizon_verdict():
     assert memory.horizon_verdict(0.01, 0.2) == "reproduced"
     assert memory.horizon_verdict(-0.01, 0.01).startswith("consistent")
     assert memory.horizon_verdict(0.02, 0.2) == "reproduced"  # the tolerance is inclusive
+
+
+def test_at_initialisation_matches_the_measurements_it_bundles():
+    from hilbertlib import analysis, memory
+    from hilbertlib.specs import ExperimentSpec
+
+    x, y = analysis.sample_sequences(14, "row", 8)
+    specs = {"lstm": ExperimentSpec("lstm", 14, "row", units=8, dense_units=8, init="chrono"),
+             "plstm": ExperimentSpec("plstm", 14, "row", units=8, dense_units=8)}
+    got = memory.at_initialisation(specs, x, y)
+    lstm = analysis.fresh_model(specs["lstm"])
+    trace = memory.forget_gate_trace(lstm, x)
+    np.testing.assert_allclose(got["lstm"].tau, memory.time_constants(trace))
+    np.testing.assert_allclose(got["lstm"].gradient, analysis.input_gradient_norms(lstm, x, y), rtol=1e-5)
+    assert got["lstm"].mean_forget == pytest.approx(float(trace.mean(dtype=np.float64)))
+    assert got["plstm"].tau.shape == (8,) and got["plstm"].gradient.shape == (196,)
+    # chrono starts the LSTM's gates far more open than the pLSTM's half-open reset gate
+    assert np.median(got["lstm"].tau) > np.median(got["plstm"].tau)
+    with pytest.raises(ValueError, match="'cnn' spec"):
+        memory.at_initialisation({"cnn": ExperimentSpec("cnn", 28)}, x, y)
