@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from .specs import ExperimentSpec
 
-__all__ = ["GRIDS", "grid", "all_specs", "paper_specs", "ordering_specs", "long_sequence_specs", "fashion_specs", "LSTM_SEEDS", "ORDERINGS", "LONG_RECIPE"]
+__all__ = ["GRIDS", "grid", "all_specs", "paper_specs", "ordering_specs", "long_sequence_specs", "fashion_specs", "LSTM_SEEDS", "ORDERINGS", "LONG_RECIPE",
+           "LONG_VARIANTS"]
 
 LSTM_SEEDS = (0, 1, 2)  # the 14x14 row vs Hilbert comparison is run over these seeds
 
@@ -26,10 +27,13 @@ def paper_specs() -> list[ExperimentSpec]:
 ORDERINGS = ("row", "column", "snake", "hilbert", "hilbert-crop", "zorder", "spiral", "spiral-in-out",
              "random", "reversed:row", "reversed:hilbert")
 
-# What makes 784 steps learn (chapter 12, planned): chrono initialisation of the gate
+# What makes 784 steps learn (chapter 12): chrono initialisation of the gate
 # biases (Tallec & Ollivier, 2018) and gradient clipping at norm 1, with the
 # paper's 128 units, Adam, 20 epochs and batch 32 otherwise unchanged.
 LONG_RECIPE = {"init": "chrono", "clipnorm": 1.0}
+# In row order the recipe fell short of the 98% goal at 20 epochs while still
+# improving (chapter 12): the levers left are the budget and the step size.
+LONG_VARIANTS = ({"epochs": 40}, {"learning_rate": 2e-3})
 
 
 def ordering_specs() -> list[ExperimentSpec]:
@@ -43,6 +47,7 @@ def long_sequence_specs() -> list[ExperimentSpec]:
     # The paper's protocol at 784 steps over more seeds: does the Hilbert order learn
     # where row order does not for every seed, or for seed 0 only?
     specs += [ExperimentSpec("lstm", 28, o, seed=s) for s in LSTM_SEEDS[1:] for o in ("hilbert", "row")]
+    specs += [ExperimentSpec("lstm", 28, "row", **LONG_RECIPE, **v) for v in LONG_VARIANTS]
     specs += [ExperimentSpec("plstm", 28, o, clipnorm=1.0) for o in ("row", "hilbert")]
     return specs
 
