@@ -1,0 +1,40 @@
+"""scripts/gpu-run.sh, run here on the CPU: its hard stop always packs the archives.
+
+The GPU machine gives one command at most ten minutes; a run still training
+at the end must not cost the whole call's output.  Here one real experiment
+is started with a deadline too short for any epoch: the script must stop it,
+end its training process (and no other), and still write the archives.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the script is written for the Linux GPU machine")
+def test_hard_stop_still_packs_and_ends_only_its_own_runs(tmp_path):
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "hilbertlib run --only x"])
+    try:
+        env = {**os.environ, "OUT": str(tmp_path), "DEADLINE": "1", "HARD": "15", "JOBS": "1",
+               "KERAS_BACKEND": "jax"}
+        proc = subprocess.run(["bash", "scripts/gpu-run.sh", "lstm-14-column-s0"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "exit 124" in proc.stdout  # stopped by the hard limit, and said so
+        with tarfile.open(tmp_path / "gpu-results.tar.gz") as tar:
+            names = tar.getnames()
+        assert "./summary.txt" in names and "./device.txt" in names
+        assert not any(n.startswith("./checkpoints") for n in names)  # they go to the second archive
+        leftover = subprocess.run(["pgrep", "-f", "lstm-14-column-s0 --results"], capture_output=True, text=True)
+        assert leftover.stdout.strip() == "", "the stopped run is still training"
+        assert bystander.poll() is None, "the hard stop ended a process that was not its own"
+    finally:
+        bystander.kill()
