@@ -39,6 +39,7 @@ __all__ = [
     "class_mean_correlation",
     "PAPER",
     "seconds_per_epoch",
+    "same_machine",
     "verdict",
     "learning_course",
     "verdict_chance_over",
@@ -249,6 +250,16 @@ def seconds_per_epoch(result) -> float:
     when the machine was shared.
     """
     return float(np.median(np.asarray(result.epoch_seconds, dtype=float)))
+
+
+def same_machine(a, b) -> bool:
+    """Whether two results trained on the same kind of machine: backend, device and processor (chapter 6).
+
+    Only then is the ratio of their epoch times a property of the models
+    rather than of the machines.
+    """
+    keys = ("backend", "device", "cpu")
+    return all(a.environment.get(k) == b.environment.get(k) for k in keys)
 
 
 def difference_of_means(a: Sequence[float], b: Sequence[float]) -> tuple[float | None, float | None]:

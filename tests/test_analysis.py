@@ -160,3 +160,15 @@ def test_verdict_chance_over_counts_the_seeds_that_learned():
     assert verdict_chance_over([0.11, 0.1135]) == REPRODUCED
     assert verdict_chance_over([0.85]) == verdict_chance(0.85) == f"{NOT_REPRODUCED} (it learned)"
     assert verdict_chance_over([0.85, 0.11, 0.15]) == f"{NOT_REPRODUCED} (it learned in 2 of 3 seeds)"
+
+
+def test_same_machine_compares_backend_device_and_processor():
+    from types import SimpleNamespace
+
+    from hilbertlib.analysis import same_machine
+
+    cpu = SimpleNamespace(environment={"backend": "jax", "device": "cpu:cpu", "cpu": "AMD EPYC", "numpy": "2.3"})
+    cpu_again = SimpleNamespace(environment={"backend": "jax", "device": "cpu:cpu", "cpu": "AMD EPYC", "numpy": "2.4"})
+    gpu = SimpleNamespace(environment={"backend": "torch", "device": "cuda:NVIDIA H200", "cpu": "Intel Xeon"})
+    assert same_machine(cpu, cpu_again)
+    assert not same_machine(cpu, gpu)
