@@ -36,6 +36,7 @@ __all__ = [
     "get_results",
     "pending_note",
     "results_frame",
+    "trained_on",
     "pct_spread",
     "sci",
     "quiet_native_stderr",
@@ -304,24 +305,49 @@ def pending_note(results: dict[str, Any], what: str = "runs") -> str:
     return f"Not yet run, so left out: {', '.join(missing)}."
 
 
+def _machine_label(backend: str, device: str) -> str:
+    name = device.split(":", 1)[1] if device.startswith(("cuda:", "gpu:")) else "CPU" if device.startswith("cpu") else device
+    return f"{backend}, {name}"
+
+
+def trained_on(result) -> str:
+    """Where a stored result was trained: Keras backend and device, e.g. ``'jax, CPU'`` (chapter 4).
+
+    A run resumed elsewhere lists each machine in order of its epochs
+    (``'torch, NVIDIA H200, then jax, CPU'``), from the result's ``segments``.
+    """
+    seen: list[str] = []
+    for seg in result.data.get("segments") or []:
+        if "device" in seg:
+            label = _machine_label(seg["backend"], seg["device"])
+            if not seen or seen[-1] != label:
+                seen.append(label)
+    if len(seen) > 1:
+        return ", then ".join(seen)
+    env = result.environment
+    return _machine_label(env["backend"], env["device"])
+
+
 def results_frame(results: dict[str, Any]):
     """A table (pandas DataFrame, indexed by experiment id) of results from :func:`get_results` (chapter 4).
 
     Columns: test accuracy (as :func:`pct`, "not yet run" when missing),
-    epochs trained and training minutes.
+    epochs trained, training minutes, and where it trained (:func:`trained_on`).
     """
     import pandas as pd
 
     rows = []
     for rid, res in results.items():
         if res is None:
-            rows.append({"experiment": rid, "test accuracy": PENDING, "epochs": "", "training minutes": ""})
+            rows.append({"experiment": rid, "test accuracy": PENDING, "epochs": "", "training minutes": "",
+                         "trained on": ""})
             continue
         rows.append({
             "experiment": rid,
             "test accuracy": pct(res.test_accuracy),
             "epochs": str(len(res.history["accuracy"])),
             "training minutes": f"{res.wall_seconds / 60:.1f}",
+            "trained on": trained_on(res),
         })
     return pd.DataFrame(rows).set_index("experiment")
 

@@ -56,3 +56,21 @@ def test_timing_table_groups_runs_by_model_length_and_machine(tmp_path):
     gpu = rows["lstm", "784", "cuda:H200"]
     assert gpu["runs"] == 2 and gpu["s/epoch (median)"] == "20" and gpu["s/epoch (range)"] == "10-30"
     assert rows["lstm", "784", "cpu"]["hours in all"] == "0.2"
+
+
+def test_trained_on_names_each_machine_of_a_resumed_run():
+    from types import SimpleNamespace
+
+    from hilbertlib.book import trained_on
+
+    cpu = {"backend": "jax", "device": "cpu:cpu"}
+    gpu = {"backend": "torch", "device": "cuda:NVIDIA H200"}
+    plain = SimpleNamespace(data={}, environment=cpu)
+    assert trained_on(plain) == "jax, CPU"
+    resumed = SimpleNamespace(data={"segments": [{"from_epoch": 0, **gpu}, {"from_epoch": 11, **cpu}]},
+                              environment=cpu)
+    assert trained_on(resumed) == "torch, NVIDIA H200, then jax, CPU"
+    # an interruption on the same machine is one machine; an unrecorded first stretch is skipped
+    same = SimpleNamespace(data={"segments": [{"from_epoch": 0, "backend": "not recorded"},
+                                              {"from_epoch": 3, **gpu}, {"from_epoch": 5, **gpu}]}, environment=gpu)
+    assert trained_on(same) == "torch, NVIDIA H200"
