@@ -330,7 +330,7 @@ def verdict(measured: float | None, claimed: float, tol: float = TOLERANCE) -> s
 def learning_course(val_accuracy: Sequence[float], fall: float = 0.10) -> str:
     """One clause on how a run's validation accuracy moved over its epochs (chapters 5 and 12).
 
-    "stayed at chance" when it never reached :data:`CHANCE_THRESHOLD`; "reached
+    "stayed at chance" when it never reached ``CHANCE_THRESHOLD`` (15%); "reached
     X by epoch b, then fell back to Y by epoch n" when the last epoch lies more
     than ``fall`` below the best; otherwise where it peaked and where it ended.
     """
@@ -362,7 +362,7 @@ def verdict_chance(measured: float | None, threshold: float = CHANCE_THRESHOLD) 
 def verdict_chance_over(measured: Sequence[float]) -> str:
     """:func:`verdict_chance` over several seeds (chapters 7 and 12).
 
-    Reproduced when every committed seed stays below :data:`CHANCE_THRESHOLD`;
+    Reproduced when every committed seed stays below ``CHANCE_THRESHOLD`` (15%);
     otherwise says in how many seeds the model learned.
     """
     v = [float(m) for m in measured]
