@@ -46,7 +46,8 @@ def ordering_specs() -> list[ExperimentSpec]:
 
 
 def long_sequence_specs() -> list[ExperimentSpec]:
-    """784-step runs: the LSTM with the long-sequence recipe, and the power-law LSTM."""
+    """784-step runs (chapters 12 and 13): the LSTM with the long-sequence recipe, the paper's
+    protocol over more seeds, two variants of the recipe, and the power-law LSTM."""
     specs = [ExperimentSpec("lstm", 28, o, **LONG_RECIPE) for o in ("row", "hilbert")]
     # The paper's protocol at 784 steps over more seeds: does the Hilbert order learn
     # where row order does not for every seed, or for seed 0 only?
