@@ -42,6 +42,7 @@ __all__ = [
     "same_machine",
     "verdict",
     "learning_course",
+    "fell_back",
     "verdict_chance_over",
     "verdict_chance",
     "verdict_order",
@@ -327,6 +328,13 @@ def verdict(measured: float | None, claimed: float, tol: float = TOLERANCE) -> s
     return f"{NOT_REPRODUCED} ({'higher' if diff > 0 else 'lower'})"
 
 
+def fell_back(val_accuracy: Sequence[float], fall: float = 0.10) -> bool:
+    """Whether a run learned and then lost it: its last validation accuracy lies more
+    than ``fall`` below its best, and the best left chance (chapters 5, 7 and 12)."""
+    v = np.asarray(val_accuracy, dtype=float)
+    return bool(v.size and v.max() >= CHANCE_THRESHOLD and v.max() - v[-1] > fall)
+
+
 def learning_course(val_accuracy: Sequence[float], fall: float = 0.10) -> str:
     """One clause on how a run's validation accuracy moved over its epochs (chapters 5 and 12).
 
@@ -341,7 +349,7 @@ def learning_course(val_accuracy: Sequence[float], fall: float = 0.10) -> str:
     best, last = f"{100 * v[b]:.1f}%", f"{100 * v[-1]:.1f}%"
     if v[b] < CHANCE_THRESHOLD:
         return f"stayed at chance for all {n} epochs (best validation accuracy {best})"
-    if v[b] - v[-1] > fall:
+    if fell_back(v, fall):
         return f"reached {best} validation accuracy by epoch {b + 1}, then fell back to {last} by epoch {n}"
     if b == n - 1:
         return f"climbed to {best} validation accuracy and was still improving at epoch {n}"

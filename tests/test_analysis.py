@@ -172,3 +172,12 @@ def test_same_machine_compares_backend_device_and_processor():
     gpu = SimpleNamespace(environment={"backend": "torch", "device": "cuda:NVIDIA H200", "cpu": "Intel Xeon"})
     assert same_machine(cpu, cpu_again)
     assert not same_machine(cpu, gpu)
+
+
+def test_fell_back_needs_a_peak_above_chance_and_a_fall():
+    from hilbertlib.analysis import fell_back
+
+    assert fell_back([0.3, 0.49, 0.12])
+    assert not fell_back([0.3, 0.49, 0.45])        # a dip within the allowed fall
+    assert not fell_back([0.14, 0.02])             # never left chance
+    assert not fell_back([])
