@@ -183,7 +183,9 @@ def fresh_model(spec):
     from .runner import set_seed
 
     set_seed(spec.seed)
-    return build_model(spec)
+    # The learning-rate schedule (chapter 12) acts only once training starts:
+    # one step per epoch builds it without changing the initial weights.
+    return build_model(spec, steps_per_epoch=1)
 
 
 def trained_model(result):

@@ -42,10 +42,12 @@ class ChronoBias(keras.initializers.Initializer):
         return {"t_max": self.t_max, "units": self.units, "seed": self.seed}
 
 
-def build_model(spec: ExperimentSpec):
+def build_model(spec: ExperimentSpec, steps_per_epoch: int | None = None):
     """Compiled Keras model for ``spec`` (chapter 4).
 
     The caller seeds Keras first (:func:`hilbertlib.runner.set_seed`).
+    A ``cosine`` schedule (chapter 12) needs ``steps_per_epoch``, the number
+    of mini-batches in one epoch, to end its decay at the last step.
     """
     layers = keras.layers
     if spec.model == "cnn":
@@ -71,7 +73,12 @@ def build_model(spec: ExperimentSpec):
     x = layers.Dense(spec.dense_units, activation="relu")(x)
     outputs = layers.Dense(10, activation="softmax")(x)
     model = keras.Model(inputs, outputs, name=spec.id.replace("-", "_").replace(".", "_"))
-    opt_kwargs = {"learning_rate": spec.learning_rate}
+    learning_rate = spec.learning_rate
+    if spec.schedule == "cosine":
+        if steps_per_epoch is None or steps_per_epoch < 1:
+            raise ValueError(f"a cosine schedule needs steps_per_epoch (a positive integer), got {steps_per_epoch!r}")
+        learning_rate = keras.optimizers.schedules.CosineDecay(spec.learning_rate, spec.epochs * steps_per_epoch)
+    opt_kwargs = {"learning_rate": learning_rate}
     if spec.clipnorm is not None:
         opt_kwargs["clipnorm"] = spec.clipnorm
     optimizer = (keras.optimizers.Adam if spec.optimizer == "adam" else keras.optimizers.RMSprop)(**opt_kwargs)

@@ -328,7 +328,7 @@ def _train(
             "segments": [],
             "started": _now(),
         }
-        model = build_model(spec)
+        model = build_model(spec, steps_per_epoch=-(-len(xtr) // spec.batch_size))
         start = 0
     if start:
         state["resumed_at"].append(start)

@@ -14,12 +14,13 @@ from typing import Any
 
 from .orderings import validate_ordering_name
 
-__all__ = ["ExperimentSpec", "MODELS", "SIZES", "VALIDATION_SIZE", "spec_from_dict"]
+__all__ = ["ExperimentSpec", "MODELS", "SIZES", "VALIDATION_SIZE", "SCHEDULES", "spec_from_dict"]
 
 MODELS = ("simple_rnn", "lstm", "plstm", "cnn")
 SIZES = (14, 28)
 DATASETS = ("mnist", "fashion_mnist")
 INITS = ("keras", "chrono")
+SCHEDULES = ("constant", "cosine")
 VALIDATION_SIZE = 6000  # the last 6,000 training images, like Keras' validation_split=0.1
 
 
@@ -29,6 +30,9 @@ class ExperimentSpec:
 
     ``dropout`` is the rate of the Dropout layer after the recurrent layer
     (recurrent models only: the paper's CNN has no dropout).
+    ``schedule`` is the learning rate over training: ``constant`` (the
+    paper's) or ``cosine`` (from ``learning_rate`` down to 0 at the last
+    step, chapter 12).
     ``train_size``/``test_size`` (None = all) make a *reduced* spec, used for
     quick runs only; reduced results are never written into ``results/``.
     """
@@ -45,6 +49,7 @@ class ExperimentSpec:
     cnn_filters: int = 32
     optimizer: str = "adam"
     learning_rate: float = 1e-3
+    schedule: str = "constant"
     clipnorm: float | None = None
     init: str = "keras"
     dataset: str = "mnist"
@@ -88,6 +93,8 @@ class ExperimentSpec:
             raise ValueError(f"clipnorm must be positive or None, got {self.clipnorm!r}")
         if self.optimizer not in ("adam", "rmsprop"):
             raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {self.optimizer!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
         if self.dataset not in DATASETS:
@@ -153,6 +160,7 @@ _TOKEN = {
     "cnn_filters": lambda v: f"f{v}",
     "optimizer": lambda v: str(v),
     "learning_rate": lambda v: f"lr{_num(v)}",
+    "schedule": lambda v: str(v),
     "clipnorm": lambda v: "noclip" if v is None else f"clip{_num(v)}",
     "init": lambda v: str(v),
     "validation_size": lambda v: f"v{v}",

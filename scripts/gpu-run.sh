@@ -15,6 +15,7 @@ set -eo pipefail
 cd "$(dirname "$0")/.."
 export KERAS_BACKEND="${KERAS_BACKEND:-torch}" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TF_CPP_MIN_LOG_LEVEL=3
 export HILBERTLIB_MNIST="${HILBERTLIB_MNIST:-$PWD/.gpu/mnist.npz}"
+[ -d .gpu/fashion ] && export HILBERTLIB_FASHION_MNIST="${HILBERTLIB_FASHION_MNIST:-$PWD/.gpu/fashion}"
 OUT="${OUT:?set OUT to the folder that receives the archive}"
 work="$(mktemp -d)"
 ids="${1:-$(python3 -m hilbertlib run --list | paste -sd, -)}"

@@ -19,5 +19,14 @@ for f in "$tmp"/results/*.json; do
   [ -e "$w" ] && cp "$w" results/weights/
   echo "added results/$name"
 done
-[ -d "$tmp/checkpoints" ] && cp -rn "$tmp/checkpoints/." .cache/checkpoints/ || true
+# Checkpoints of unfinished runs, never over a local one, and none for a run
+# whose result is already here (finished meanwhile on this machine).
+for d in "$tmp"/checkpoints/*/; do
+  [ -d "$d" ] || continue
+  id=$(basename "$d")
+  if [ -e "results/$id.json" ]; then echo "skipped checkpoint $id (result exists)"; continue; fi
+  if [ -e ".cache/checkpoints/$id" ]; then echo "kept local checkpoint $id"; continue; fi
+  cp -r "$d" ".cache/checkpoints/$id"
+  echo "added checkpoint $id"
+done
 python3 -m hilbertlib status

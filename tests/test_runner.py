@@ -263,3 +263,43 @@ def test_machine_is_fresh_per_call_and_environment_extends_it():
     env = environment()
     assert {k: env[k] for k in b if k != "versions"} == {k: v for k, v in b.items() if k != "versions"}
     assert set(b["versions"]) < set(env["versions"])
+
+
+# ------------------------------------------------------------------ schedule
+
+
+def test_cosine_schedule_decays_to_zero_at_the_last_step():
+    from hilbertlib.models import build_model
+
+    spec = TINY.replace(schedule="cosine", learning_rate=2e-3)
+    model = build_model(spec, steps_per_epoch=5)
+    lr = model.optimizer.learning_rate  # the schedule, evaluated at a step below
+    schedule = model.optimizer._learning_rate
+    assert float(schedule(0)) == pytest.approx(2e-3)
+    assert float(schedule(5)) == pytest.approx(1e-3, rel=1e-4)  # halfway through 2 epochs of 5 steps
+    assert float(schedule(10)) == pytest.approx(0.0, abs=1e-9)
+    assert float(lr) == pytest.approx(2e-3)  # no step taken yet
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        build_model(spec)
+    # the paper's constant rate needs no step count
+    assert float(build_model(TINY).optimizer.learning_rate) == pytest.approx(1e-3)
+
+
+def test_cosine_checkpoint_keeps_the_schedule(tmp_path, mnist):
+    """A resumed cosine run goes on decaying over the whole run, not from scratch."""
+    import keras
+
+    spec = TINY.replace(schedule="cosine")  # 64 images, batch 32: 2 steps per epoch
+
+    def interrupt(epoch, logs):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(spec, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt)
+    model = keras.models.load_model(tmp_path / "ck" / spec.id / "model.keras")
+    assert int(model.optimizer.iterations) == 2
+    assert model.optimizer._learning_rate.decay_steps == 4
+    assert float(model.optimizer.learning_rate) == pytest.approx(spec.learning_rate / 2, rel=1e-4)
+    res = run(spec, tmp_path, cache_dir=tmp_path / "ck")
+    assert res.data["resumed_at"] == [1] and len(res.history["loss"]) == 2

@@ -41,7 +41,8 @@ def test_non_default_fields_add_readable_tokens():
     base = ExperimentSpec("lstm", 14, "hilbert")
     for change, token in (({"epochs": 5}, "e5"), ({"units": 64}, "u64"), ({"clipnorm": 1.0}, "clip1"),
                           ({"init": "chrono"}, "chrono"), ({"train_size": 64}, "n64"),
-                          ({"learning_rate": 5e-4}, "lr0.0005"), ({"optimizer": "rmsprop"}, "rmsprop")):
+                          ({"learning_rate": 5e-4}, "lr0.0005"), ({"optimizer": "rmsprop"}, "rmsprop"),
+                          ({"schedule": "cosine"}, "cosine")):
         spec = base.replace(**change)
         assert spec.id == f"lstm-14-hilbert-s0-{token}", spec.id
     assert base.replace(init="chrono", clipnorm=1.0).id == "lstm-14-hilbert-s0-clip1-chrono"
@@ -70,6 +71,7 @@ spec_strategy = st.builds(
     units=st.sampled_from([64, 128]),
     dropout=st.sampled_from([0, 0.25, 0.5]),
     clipnorm=st.sampled_from([None, 1.0]),
+    schedule=st.sampled_from(["constant", "cosine"]),
     init=st.sampled_from(["keras", "chrono"]),
     dataset=st.sampled_from(["mnist", "fashion_mnist"]),
     train_size=st.sampled_from([None, 64]),
@@ -126,6 +128,7 @@ def test_spec_from_dict_rejects_unknown_fields():
         ({"model": "lstm", "clipnorm": -1.0}, "clipnorm"),
         ({"model": "lstm", "optimizer": "sgd"}, "optimizer"),
         ({"model": "lstm", "init": "glorot"}, "init"),
+        ({"model": "lstm", "schedule": "linear"}, "schedule must be one of"),
         ({"model": "lstm", "dataset": "cifar10"}, "dataset"),
     ],
 )
