@@ -315,8 +315,16 @@ def _train(
         except (ValueError, KeyError, TypeError):
             state = None
     set_seed(spec.seed)
+    steps_per_epoch = -(-len(xtr) // spec.batch_size)
     if state is not None:
-        model = keras.models.load_model(model_path)
+        # Rebuild the model from its spec and load the checkpoint's weights and
+        # optimizer state into it, rather than ``keras.models.load_model``: a
+        # .keras file names the backend's own optimizer class (a checkpoint
+        # written on torch holds ``torch_adam.Adam``), so a run resumed on
+        # another backend would otherwise fail at its first step.
+        model = build_model(spec, steps_per_epoch=steps_per_epoch)
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(model_path)
         start = int(state["completed_epochs"])
     else:
         state = {
@@ -328,7 +336,7 @@ def _train(
             "segments": [],
             "started": _now(),
         }
-        model = build_model(spec, steps_per_epoch=-(-len(xtr) // spec.batch_size))
+        model = build_model(spec, steps_per_epoch=steps_per_epoch)
         start = 0
     if start:
         state["resumed_at"].append(start)

@@ -303,3 +303,23 @@ def test_cosine_checkpoint_keeps_the_schedule(tmp_path, mnist):
     assert float(model.optimizer.learning_rate) == pytest.approx(spec.learning_rate / 2, rel=1e-4)
     res = run(spec, tmp_path, cache_dir=tmp_path / "ck")
     assert res.data["resumed_at"] == [1] and len(res.history["loss"]) == 2
+
+
+def test_resume_does_not_depend_on_the_saved_optimizer_class(tmp_path, mnist, monkeypatch):
+    """A checkpoint's .keras file names its backend's optimizer class (torch_adam.Adam on
+    torch); resuming rebuilds the model from the spec, so another backend can resume it."""
+    import keras
+
+    def interrupt(epoch, logs):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(TINY, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt)
+
+    def no_load_model(*args, **kwargs):
+        raise AssertionError("resume must not deserialize the checkpoint's model and optimizer classes")
+
+    monkeypatch.setattr(keras.models, "load_model", no_load_model)
+    res = run(TINY, tmp_path, cache_dir=tmp_path / "ck")
+    assert res.data["resumed_at"] == [1] and len(res.history["loss"]) == TINY.epochs
