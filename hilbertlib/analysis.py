@@ -191,15 +191,17 @@ def fresh_model(spec):
 def trained_model(result):
     """The model of a stored result with its trained weights, or ``None`` when no weights are stored (chapter 4).
 
-    The optimizer is built before loading, so the weights file (which also
-    holds the optimizer's state) loads without warnings.
+    The weights load through a functional view of the model's layers, which
+    has no optimizer: a weights file holds the layers' weights only (one
+    written before that also holds the optimizer's state, which is skipped).
     """
+    import keras
+
     path = getattr(result, "weights_path", None) if result is not None else None
     if path is None or not path.exists():
         return None
     model = fresh_model(result.spec)
-    model.optimizer.build(model.trainable_variables)
-    model.load_weights(path)
+    keras.Model(model.inputs, model.outputs).load_weights(path)
     return model
 
 

@@ -409,7 +409,9 @@ def _train(
     weights_dir = results_dir / "weights"
     weights_dir.mkdir(exist_ok=True)
     wtmp = weights_dir / f"{spec.id}.tmp.weights.h5"
-    model.save_weights(wtmp)
+    # The layers' weights only: a functional view of the same layers has no
+    # optimizer, so the Adam moments (twice the weights' size) stay out.
+    keras.Model(model.inputs, model.outputs, name=model.name).save_weights(wtmp)
     atomic_replace(wtmp, weights_dir / f"{spec.id}.weights.h5")
     result["weights"] = f"weights/{spec.id}.weights.h5"
     path = result_path(spec, results_dir)

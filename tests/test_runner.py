@@ -323,3 +323,18 @@ def test_resume_does_not_depend_on_the_saved_optimizer_class(tmp_path, mnist, mo
     monkeypatch.setattr(keras.models, "load_model", no_load_model)
     res = run(TINY, tmp_path, cache_dir=tmp_path / "ck")
     assert res.data["resumed_at"] == [1] and len(res.history["loss"]) == TINY.epochs
+
+
+def test_weights_hold_the_layers_only_and_reproduce_the_test_result(trained, mnist):
+    import h5py
+
+    from hilbertlib.analysis import trained_model
+    from hilbertlib.runner import _evaluate, prepare_data
+
+    res, _ = trained
+    with h5py.File(res.weights_path, "r") as f:
+        groups = set(f.keys())
+    assert "optimizer" not in groups and groups, groups  # no Adam moments in the committed file
+    model = trained_model(res)
+    x, y = prepare_data(TINY)["test"]
+    np.testing.assert_array_equal(_evaluate(model, x, y)["confusion_matrix"], res.confusion_matrix)
