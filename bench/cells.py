@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warm", type=int, default=2)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--note", default="", help="circumstances to record, e.g. other jobs sharing the device")
     a = ap.parse_args(argv)
     try:
         batches = [int(b) for b in a.batches.split(",")]
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(json.dumps(row), flush=True)
     atomic_write_json(a.out, {"size": a.size, "steps": a.steps, "warm": a.warm, "rows": rows,
-                              "environment": environment()})
+                              "note": a.note, "load_average": os.getloadavg(), "environment": environment()})
     return 0
 
 

@@ -439,3 +439,50 @@ def backend_table(path: str | os.PathLike | None = None):
     df.attrs["note"] = data.get("note", "")
     df.attrs["date"] = data.get("date", "")
     return df
+
+
+def _cell_benches(folder: str | os.PathLike | None) -> list[dict[str, Any]]:
+    import json
+
+    from .runner import RESULTS_DIR
+
+    root = Path(folder) if folder is not None else RESULTS_DIR / "bench"
+    return [json.loads(p.read_text()) for p in sorted(root.glob("cells-*.json"))]
+
+
+def cells_table(folder: str | os.PathLike | None = None):
+    """The pLSTM-against-LSTM benchmark (``bench/cells.py``, every ``cells-*.json``) as a DataFrame (status page)."""
+    import pandas as pd
+
+    rows = []
+    for d in _cell_benches(folder):
+        env = d["environment"]
+        for r in d["rows"]:
+            rows.append({
+                "machine": _machine_label(env["backend"], env["device"]),
+                "steps": d["size"] ** 2,
+                "batch": r["batch_size"],
+                "LSTM s/batch": f"{r['lstm_s_per_batch']:.3f}",
+                "pLSTM s/batch": f"{r['plstm_s_per_batch']:.3f}",
+                "pLSTM / LSTM": f"{r['plstm_over_lstm']:.2f}",
+                "pLSTM s/epoch (projected)": f"{r['plstm_s_per_epoch']:.0f}",
+                "note": d.get("note", ""),
+            })
+    return pd.DataFrame(rows)
+
+
+def cell_cost_sentence(folder: str | os.PathLike | None = None, batch_size: int = 32) -> str:
+    """What a pLSTM training batch costs against an LSTM one, per machine measured (chapter 13)."""
+    parts = []
+    for d in _cell_benches(folder):
+        env = d["environment"]
+        for r in d["rows"]:
+            if r["batch_size"] != batch_size:
+                continue
+            parts.append(f"{r['plstm_over_lstm']:.2f} times as long on {_machine_label(env['backend'], env['device'])} "
+                         f"(one 54,000-image epoch of the pLSTM projects to {r['plstm_s_per_epoch'] / 60:.0f} minutes"
+                         + (f"; {d['note']}" if d.get("note") else "") + ")")
+    if not parts:
+        return "no measurement is committed yet."
+    return (f"at batch size {batch_size}, a pLSTM batch takes " + ", ".join(parts[:-1])
+            + (" and " if len(parts) > 1 else "") + parts[-1] + ".")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .specs import ExperimentSpec
 
 __all__ = ["GRIDS", "grid", "all_specs", "paper_specs", "ordering_specs", "long_sequence_specs", "fashion_specs", "LSTM_SEEDS", "ORDERINGS", "LONG_RECIPE",
-           "LONG_VARIANTS", "PLSTM_SHORT_EPOCHS"]
+           "LONG_VARIANTS", "LONG_GOAL", "PLSTM_SHORT_EPOCHS"]
 
 LSTM_SEEDS = (0, 1, 2)  # the 14x14 row vs Hilbert comparison is run over these seeds
 
@@ -31,6 +31,9 @@ ORDERINGS = ("row", "column", "snake", "hilbert", "hilbert-crop", "zorder", "spi
 # biases (Tallec & Ollivier, 2018) and gradient clipping at norm 1, with the
 # paper's 128 units, Adam, 20 epochs and batch 32 otherwise unchanged.
 LONG_RECIPE = {"init": "chrono", "clipnorm": 1.0}
+# The test accuracy this book aims at in row order at 784 steps (issue: the
+# published plain-LSTM figures on sequential MNIST are about 98-99%).
+LONG_GOAL = 0.98
 # In row order the recipe fell short of the 98% goal at 20 epochs while still
 # improving (chapter 12): the levers left are the budget, the step size and
 # a learning rate that decays to zero over the run (cosine), alone and with

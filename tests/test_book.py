@@ -74,3 +74,29 @@ def test_trained_on_names_each_machine_of_a_resumed_run():
     same = SimpleNamespace(data={"segments": [{"from_epoch": 0, "backend": "not recorded"},
                                               {"from_epoch": 3, **gpu}, {"from_epoch": 5, **gpu}]}, environment=gpu)
     assert trained_on(same) == "torch, NVIDIA H200"
+
+
+def _cells_bench(folder, name, backend, device, rows, note=""):
+    import json
+
+    data = {"size": 28, "steps": 5, "warm": 1, "note": note,
+            "environment": {"backend": backend, "device": device},
+            "rows": [{"batch_size": b, "lstm_s_per_batch": l, "plstm_s_per_batch": p,
+                      "lstm_s_per_epoch": l * 1688, "plstm_s_per_epoch": p * 1688, "plstm_over_lstm": p / l}
+                     for b, l, p in rows]}
+    (folder / f"cells-{name}.json").write_text(json.dumps(data))
+
+
+def test_cell_cost_sentence_and_table(tmp_path):
+    from hilbertlib import book
+
+    assert book.cell_cost_sentence(tmp_path) == "no measurement is committed yet."
+    assert book.cells_table(tmp_path).empty
+    _cells_bench(tmp_path, "a", "torch", "cuda:NVIDIA H200", [(32, 0.01, 1.5), (128, 0.02, 1.6)], note="shared")
+    _cells_bench(tmp_path, "b", "jax", "cpu", [(32, 0.4, 0.5)])
+    s = book.cell_cost_sentence(tmp_path, batch_size=32)
+    assert "150.00 times as long on torch, NVIDIA H200" in s and "; shared" in s
+    assert "1.25 times as long on jax, CPU" in s and s.count("times as long") == 2
+    assert "42 minutes" in s  # 1.5 s x 1688 batches
+    df = book.cells_table(tmp_path)
+    assert len(df) == 3 and list(df["pLSTM / LSTM"]) == ["150.00", "80.00", "1.25"]
