@@ -9,11 +9,15 @@
 #      epoch that would end after it is not started), HARD (seconds, default
 #      DEADLINE+60: runs still going then are killed, keeping the checkpoints
 #      of their finished epochs, so the archive is always written),
-#      OUT (where the archive goes), KERAS_BACKEND (default torch).
+#      OUT (where the archive goes), KERAS_BACKEND (default torch; jax for
+#      the power-law LSTM, whose custom cell torch steps ~140x slower).
 # Back here: bash scripts/gpu-unpack.sh gpu-results.tar.gz [gpu-checkpoints.tar.gz]
 set -eo pipefail
 cd "$(dirname "$0")/.."
 export KERAS_BACKEND="${KERAS_BACKEND:-torch}" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TF_CPP_MIN_LOG_LEVEL=3
+# On KERAS_BACKEND=jax (the power-law LSTM, chapter 13) each run must not grab
+# three quarters of the GPU memory, as JAX does by default.
+export XLA_PYTHON_CLIENT_PREALLOCATE=false
 export HILBERTLIB_MNIST="${HILBERTLIB_MNIST:-$PWD/.gpu/mnist.npz}"
 [ -d .gpu/fashion ] && export HILBERTLIB_FASHION_MNIST="${HILBERTLIB_FASHION_MNIST:-$PWD/.gpu/fashion}"
 OUT="${OUT:?set OUT to the folder that receives the archive}"
