@@ -221,6 +221,29 @@ def results_table(results: str | os.PathLike | None = None):
     return pd.DataFrame(rows)
 
 
+def epoch_machines(data: dict[str, Any]) -> list[tuple[str, str, list[float]]]:
+    """A stored result's epoch times split by the machine that ran them (the status page).
+
+    ``(backend, device, seconds of those epochs)`` per stretch of the
+    result's ``segments`` (a run resumed on another machine has several);
+    one stretch on the result's own environment when it has no segments.  A
+    stretch whose machine was not recorded (a checkpoint from before
+    segments existed) is labelled ``"not recorded"``.
+    """
+    seconds = list(data["epoch_seconds"])
+    segs = data.get("segments") or []
+    if not segs:
+        env = data["environment"]
+        return [(env["backend"], env["device"], seconds)]
+    out = []
+    for i, seg in enumerate(segs):
+        end = segs[i + 1]["from_epoch"] if i + 1 < len(segs) else len(seconds)
+        part = seconds[seg["from_epoch"]:end]
+        if part:
+            out.append((seg.get("backend", "not recorded"), seg.get("device", "not recorded"), part))
+    return out
+
+
 def timing_table(results: str | os.PathLike | None = None):
     """Seconds per training epoch by model, sequence length and machine (the status page).
 
@@ -237,10 +260,13 @@ def timing_table(results: str | os.PathLike | None = None):
     groups: dict[tuple, list] = {}
     for path in sorted(results_dir(results).glob("*.json")):
         data = json.loads(path.read_text())
-        spec, env = data["spec"], data["environment"]
+        spec = data["spec"]
         steps = "image (CNN)" if spec["model"] == "cnn" else str(spec["size"] ** 2)
-        key = (spec["model"], steps, env["backend"], env["device"])
-        groups.setdefault(key, []).append(data["epoch_seconds"])
+        per_machine: dict[tuple[str, str], list[float]] = {}
+        for backend, device, seconds in epoch_machines(data):
+            per_machine.setdefault((backend, device), []).extend(seconds)
+        for (backend, device), seconds in per_machine.items():  # a run counts once per machine
+            groups.setdefault((spec["model"], steps, backend, device), []).append(seconds)
     rows = []
     for (model, steps, backend, device), runs in sorted(groups.items()):
         sec = np.concatenate([np.asarray(r, dtype=float) for r in runs])

@@ -58,6 +58,29 @@ def test_timing_table_groups_runs_by_model_length_and_machine(tmp_path):
     assert rows["lstm", "784", "cpu"]["hours in all"] == "0.2"
 
 
+def test_timing_table_splits_a_resumed_run_by_machine(tmp_path):
+    import json
+
+    from hilbertlib.book import epoch_machines, timing_table
+
+    gpu = {"backend": "torch", "device": "cuda:H200"}
+    cpu = {"backend": "jax", "device": "cpu"}
+    data = {"spec": {"model": "lstm", "size": 28}, "environment": cpu,
+            "epoch_seconds": [20.0, 21.0, 19.0, 600.0, 590.0],
+            "segments": [{"from_epoch": 0, **gpu}, {"from_epoch": 2, **gpu}, {"from_epoch": 3, **cpu}]}
+    assert epoch_machines(data) == [("torch", "cuda:H200", [20.0, 21.0]), ("torch", "cuda:H200", [19.0]),
+                                    ("jax", "cpu", [600.0, 590.0])]
+    old = {"from_epoch": 0, "backend": "not recorded"}
+    assert epoch_machines({**data, "segments": [old, {"from_epoch": 3, **cpu}]})[0] == (
+        "not recorded", "not recorded", [20.0, 21.0, 19.0])
+    (tmp_path / "r.json").write_text(json.dumps(data))
+    rows = {(r["backend"], r["device"]): r for r in timing_table(tmp_path).to_dict("records")}
+    # the GPU epochs are not averaged with the CPU ones
+    assert rows["torch", "cuda:H200"]["s/epoch (median)"] == "20" and rows["torch", "cuda:H200"]["s/epoch (range)"] == "19-21"
+    assert rows["jax", "cpu"]["s/epoch (median)"] == "595"
+    assert rows["torch", "cuda:H200"]["runs"] == 1 and rows["jax", "cpu"]["runs"] == 1
+
+
 def test_trained_on_names_each_machine_of_a_resumed_run():
     from types import SimpleNamespace
 
