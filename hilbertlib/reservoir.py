@@ -291,14 +291,12 @@ def _environment() -> dict[str, Any]:
 
 
 def _data(spec: ReservoirSpec) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    from .runner import prepare_data
-    from .specs import ExperimentSpec
+    from .runner import split_data
 
     # The same split as every other chapter: the readout's training images are
     # the first ``train_size`` of the 54,000, validation the last 6,000.
-    proxy = ExperimentSpec(model="lstm", size=spec.size, ordering=spec.ordering, dataset=spec.dataset,
-                           train_size=spec.train_size, test_size=spec.test_size, validation_size=spec.validation_size)
-    return prepare_data(proxy)
+    return split_data(spec.dataset, spec.size, spec.ordering, validation_size=spec.validation_size,
+                      train_size=spec.train_size, test_size=spec.test_size)
 
 
 def run_reservoir(spec: ReservoirSpec, results_dir: str | os.PathLike | None = RESERVOIR_DIR,

@@ -33,6 +33,7 @@ __all__ = [
     "load_result",
     "result_path",
     "prepare_data",
+    "split_data",
     "set_seed",
     "environment",
     "machine",
@@ -146,40 +147,46 @@ def load_result(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_D
 
 
 def prepare_data(spec: ExperimentSpec) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Train / validation / test arrays for ``spec``.
+    """Train / validation / test arrays for ``spec`` (:func:`split_data` with its fields)."""
+    return split_data(spec.dataset, spec.size, spec.ordering, validation_size=spec.validation_size,
+                      train_size=spec.train_size, test_size=spec.test_size, as_images=spec.model == "cnn")
+
+
+def split_data(dataset: str, size: int, ordering: str, *, validation_size: int, train_size: int | None = None,
+               test_size: int | None = None, as_images: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The book's data split, as sequences in ``ordering`` or (``as_images``) as images (chapter 4).
 
     Validation is the last ``validation_size`` training images (like Keras'
-    ``validation_split``); a reduced spec takes the first ``train_size``
-    training images and at most as many validation images.
+    ``validation_split``); ``train_size`` takes the first images of the rest
+    and at most as many validation images; ``test_size`` the first test
+    images.  Every model of the book, the echo state networks of chapter 9
+    included, is trained and scored on this split.
     """
     from .data import load_dataset
     from .transforms import as_unit_float, downsample, to_sequences
 
-    ds = load_dataset(spec.dataset)
-    n_fit = len(ds.x_train) - spec.validation_size
+    ds = load_dataset(dataset)
+    n_fit = len(ds.x_train) - validation_size
     if n_fit < 1:
-        raise ValueError(f"validation_size {spec.validation_size} leaves no training images")
+        raise ValueError(f"validation_size {validation_size} leaves no training images")
     split = {
         "train": (ds.x_train[:n_fit], ds.y_train[:n_fit]),
         "val": (ds.x_train[n_fit:], ds.y_train[n_fit:]),
         "test": (ds.x_test, ds.y_test),
     }
-    if spec.train_size is not None:
+    if train_size is not None:
         x, y = split["train"]
-        split["train"] = (x[: spec.train_size], y[: spec.train_size])
+        split["train"] = (x[:train_size], y[:train_size])
         x, y = split["val"]
-        k = min(len(x), spec.train_size)
+        k = min(len(x), train_size)
         split["val"] = (x[:k], y[:k])
-    if spec.test_size is not None:
+    if test_size is not None:
         x, y = split["test"]
-        split["test"] = (x[: spec.test_size], y[: spec.test_size])
+        split["test"] = (x[:test_size], y[:test_size])
     out = {}
     for part, (x, y) in split.items():
-        imgs = downsample(x, 28 // spec.size) if spec.size != 28 else x
-        if spec.model == "cnn":
-            arr = as_unit_float(imgs)[..., None]
-        else:
-            arr = to_sequences(imgs, spec.ordering)
+        imgs = downsample(x, 28 // size) if size != 28 else x
+        arr = as_unit_float(imgs)[..., None] if as_images else to_sequences(imgs, ordering)
         out[part] = (arr, np.asarray(y, dtype=np.int32))
     return out
 

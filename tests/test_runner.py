@@ -338,3 +338,20 @@ def test_weights_hold_the_layers_only_and_reproduce_the_test_result(trained, mni
     model = trained_model(res)
     x, y = prepare_data(TINY)["test"]
     np.testing.assert_array_equal(_evaluate(model, x, y)["confusion_matrix"], res.confusion_matrix)
+
+
+def test_split_data_is_the_split_of_every_model(mnist):
+    from hilbertlib.reservoir import ReservoirSpec, _data
+    from hilbertlib.runner import prepare_data, split_data
+
+    parts = split_data("mnist", 14, "hilbert", validation_size=6000, train_size=100, test_size=50)
+    assert {k: v[0].shape for k, v in parts.items()} == {"train": (100, 196, 1), "val": (100, 196, 1), "test": (50, 196, 1)}
+    np.testing.assert_array_equal(parts["val"][1], mnist.y_train[54000:54100])  # validation: the last 6,000
+    lstm = prepare_data(TINY.replace(train_size=100, test_size=50))
+    esn = _data(ReservoirSpec(size=14, ordering="hilbert", train_size=100, test_size=50))
+    for k in parts:
+        for got in (lstm[k], esn[k]):
+            np.testing.assert_array_equal(got[0], parts[k][0])
+            np.testing.assert_array_equal(got[1], parts[k][1])
+    cnn = prepare_data(ExperimentSpec("cnn", 28, train_size=10, test_size=10))
+    assert cnn["train"][0].shape == (10, 28, 28, 1)
