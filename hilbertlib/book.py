@@ -393,6 +393,19 @@ def pct_spread(values: Iterable[float], digits: int = 2) -> str:
     return f"{pct(m, digits)} ± {100 * sd:.{digits}f} ({len(vals)} seeds)"
 
 
+def pct_by_seed(pairs: Iterable[tuple[int, float]], digits: int = 2) -> str:
+    """Each seed's accuracy, in percent, for runs too unlike to average (chapters 7 and 12).
+
+    ``[(0, 0.1826), (1, 0.1135)]`` gives ``'18.26%, 11.35% (seeds 0, 1)'``;
+    one pair gives ``'... (seed 0)'``; none gives ``'not yet run'``.
+    """
+    pairs = list(pairs)
+    if not pairs:
+        return PENDING
+    label = f"seed {pairs[0][0]}" if len(pairs) == 1 else "seeds " + ", ".join(str(s) for s, _ in pairs)
+    return ", ".join(pct(a, digits) for _, a in pairs) + f" ({label})"
+
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

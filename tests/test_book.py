@@ -123,3 +123,11 @@ def test_cell_cost_sentence_and_table(tmp_path):
     assert "42 minutes" in s  # 1.5 s x 1688 batches
     df = book.cells_table(tmp_path)
     assert len(df) == 3 and list(df["pLSTM / LSTM"]) == ["150.00", "80.00", "1.25"]
+
+
+def test_pct_by_seed():
+    from hilbertlib import book
+
+    assert book.pct_by_seed([]) == book.PENDING
+    assert book.pct_by_seed([(0, 0.1826)]) == "18.26% (seed 0)"
+    assert book.pct_by_seed(zip([0, 2], [0.1826, 0.2095])) == "18.26%, 20.95% (seeds 0, 2)"
