@@ -32,6 +32,19 @@ def _parse_shard(text: str) -> tuple[int, int]:
     return i, n
 
 
+BACKENDS = ("jax", "torch", "tensorflow", "numpy")
+
+
+def _parse_backend(text: str) -> tuple[str, str]:
+    from .specs import MODELS
+
+    model, sep, backend = text.partition("=")
+    if not sep or model not in MODELS or backend not in BACKENDS:
+        raise argparse.ArgumentTypeError(
+            f"--backend wants MODEL=BACKEND with MODEL in {', '.join(MODELS)} and BACKEND in {', '.join(BACKENDS)}, got {text!r}")
+    return model, backend
+
+
 def _select(args) -> list:
     from .grid import all_specs, grid
 
@@ -126,7 +139,10 @@ def _cmd_run(args) -> int:
         print("nothing to run: every selected result exists")
         return 0
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    if args.jobs <= 1 or len(todo) == 1:
+    # A model with a backend of its own (--backend plstm=jax) trains in a process of its own.
+    backend_of = dict(args.backend or [])
+    foreign = any(backend_of.get(s.model, os.environ["KERAS_BACKEND"]) != os.environ["KERAS_BACKEND"] for s in todo)
+    if (args.jobs <= 1 or len(todo) == 1) and not foreign:
         from .runner import run
 
         for spec in todo:
@@ -154,13 +170,14 @@ def _cmd_run(args) -> int:
                 print(f"{spec.id}: not started, the deadline has passed", flush=True)
                 return 3
             cmd += ["--deadline", f"{left:.0f}"]
+        env = {**os.environ, "KERAS_BACKEND": backend_of.get(spec.model, os.environ["KERAS_BACKEND"])}
         with open(logs / f"{spec.id}.log", "w") as fh:
-            rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT).returncode
+            rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env).returncode
         state = {0: "done", 3: "stopped at the deadline (checkpoint kept)"}.get(rc, f"FAILED (exit {rc}), see {logs / spec.id}.log")
         print(f"{spec.id}: {state}", flush=True)
         return rc
 
-    with ThreadPoolExecutor(args.jobs) as pool:
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
         codes = list(pool.map(one, todo))
     failed = [c for c in codes if c not in (0, 3)]
     return max(failed) if failed else (3 if 3 in codes else 0)
@@ -204,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
             sp.add_argument("--retrain", action="store_true", help="train even when a result exists")
             sp.add_argument("--list", action="store_true", help="only list what would run")
             sp.add_argument("--logs", default=str(Path(".cache") / "logs"), help="log folder for --jobs > 1")
+            sp.add_argument("--backend", type=_parse_backend, action="append", metavar="MODEL=BACKEND",
+                            help="train MODEL's runs on another Keras backend, in processes of their own "
+                                 "(e.g. plstm=jax beside torch on a GPU); repeatable")
             sp.add_argument("--cache", type=Path, default=None, help="checkpoint folder (default .cache/checkpoints)")
             sp.add_argument("--deadline", type=float, default=None,
                             help="seconds: stop (keeping checkpoints) before an epoch would end after this")

@@ -9,8 +9,12 @@
 #      epoch that would end after it is not started), HARD (seconds, default
 #      DEADLINE+60: runs still going then are killed, keeping the checkpoints
 #      of their finished epochs, so the archive is always written),
-#      OUT (where the archive goes), KERAS_BACKEND (default torch; jax for
-#      the power-law LSTM, whose custom cell torch steps ~140x slower).
+#      OUT (where the archive goes), KERAS_BACKEND (default torch),
+#      PLSTM_BACKEND (default jax: the power-law LSTM's custom cell steps
+#      ~140x slower on torch; its runs train in JAX processes beside the
+#      others), WORK (the working folder, default a new temporary one: give
+#      the same WORK to a second call on a still-warm machine and it resumes
+#      from the first call's checkpoints and skips its finished results).
 # Back here: bash scripts/gpu-unpack.sh gpu-results.tar.gz [gpu-checkpoints.tar.gz]
 set -eo pipefail
 cd "$(dirname "$0")/.."
@@ -21,18 +25,23 @@ export XLA_PYTHON_CLIENT_PREALLOCATE=false
 export HILBERTLIB_MNIST="${HILBERTLIB_MNIST:-$PWD/.gpu/mnist.npz}"
 [ -d .gpu/fashion ] && export HILBERTLIB_FASHION_MNIST="${HILBERTLIB_FASHION_MNIST:-$PWD/.gpu/fashion}"
 OUT="${OUT:?set OUT to the folder that receives the archive}"
-work="$(mktemp -d)"
+work="${WORK:-$(mktemp -d)}"
 ids="${1:-$(python3 -m hilbertlib run --list | paste -sd, -)}"
 [ -n "$ids" ] || { echo "nothing to run"; exit 0; }
 mkdir -p "$work/checkpoints"
-# Resume from checkpoints carried over from an earlier session, if any.
-[ -d .cache/checkpoints ] && cp -r .cache/checkpoints/. "$work/checkpoints/" || true
+# Resume from checkpoints carried over from an earlier session, if any, unless
+# this WORK folder already holds a later one of the same run.
+for d in .cache/checkpoints/*/; do
+  [ -d "$d" ] || continue
+  [ -e "$work/checkpoints/$(basename "$d")" ] || cp -r "$d" "$work/checkpoints/"
+done
 (nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true) > "$work/device.txt" 2>&1
 start=$(date +%s)
 set +e
 deadline="${DEADLINE:-480}"
 timeout -k 5 "${HARD:-$(( ${deadline%.*} + 60 ))}" \
   python3 -m hilbertlib run --only "$ids" --jobs "${JOBS:-12}" --deadline "$deadline" \
+  --backend "plstm=${PLSTM_BACKEND:-jax}" \
   --results "$work/results" --cache "$work/checkpoints" --logs "$work/logs" | tee "$work/summary.txt"
 rc=${PIPESTATUS[0]}
 # After a hard stop the per-run processes may still be training: end them

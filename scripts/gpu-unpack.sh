@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Take a GPU run's archive: finished results into results/ (never over an
-# existing file), unfinished checkpoints into .cache/checkpoints to resume here.
+# existing file), unfinished checkpoints into .cache/checkpoints to resume here
+# (over a local checkpoint of the same run only when it is further along).
 #   bash scripts/gpu-unpack.sh /path/to/gpu-results.tar.gz [/path/to/gpu-checkpoints.tar.gz]
 set -eo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +20,21 @@ for f in "$tmp"/results/*.json; do
   [ -e "$w" ] && cp "$w" results/weights/
   echo "added results/$name"
 done
-# Checkpoints of unfinished runs, never over a local one, and none for a run
-# whose result is already here (finished meanwhile on this machine).
+# Checkpoints of unfinished runs: none for a run whose result is already here
+# (finished meanwhile on this machine), and over a local one only when the
+# carried one has more epochs done (stop a local run of it first).
+epochs() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["completed_epochs"])' "$1/state.json" 2>/dev/null || echo 0; }
 for d in "$tmp"/checkpoints/*/; do
   [ -d "$d" ] || continue
   id=$(basename "$d")
   if [ -e "results/$id.json" ]; then echo "skipped checkpoint $id (result exists)"; continue; fi
-  if [ -e ".cache/checkpoints/$id" ]; then echo "kept local checkpoint $id"; continue; fi
+  if [ -e ".cache/checkpoints/$id" ]; then
+    here=$(epochs ".cache/checkpoints/$id"); there=$(epochs "$d")
+    if [ "$there" -le "$here" ]; then echo "kept local checkpoint $id ($here epochs, carried $there)"; continue; fi
+    rm -rf ".cache/checkpoints/$id.old" && mv ".cache/checkpoints/$id" ".cache/checkpoints/$id.old"
+    cp -r "$d" ".cache/checkpoints/$id" && rm -rf ".cache/checkpoints/$id.old"
+    echo "replaced checkpoint $id ($here -> $there epochs)"; continue
+  fi
   cp -r "$d" ".cache/checkpoints/$id"
   echo "added checkpoint $id"
 done

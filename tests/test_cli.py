@@ -174,3 +174,34 @@ def test_reservoir_list_names_every_missing_run(tmp_path, capsys):
 def test_reservoir_rejects_an_unknown_ordering(tmp_path, capsys):
     assert main(["reservoir", "--list", "--results", str(tmp_path), "--orderings", "zigzag"]) == 2
     assert "zigzag" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ run --backend
+
+
+def test_backend_option_sends_a_model_to_its_own_backend(tmp_path, monkeypatch, capsys):
+    """--backend plstm=jax beside a torch default: the pLSTM's process gets JAX, the LSTM's keeps torch,
+    even with --jobs 1 (a backend cannot change inside one Python process)."""
+    import hilbertlib.__main__ as cli_mod
+
+    seen = {}
+
+    def fake_run(cmd, stdout=None, stderr=None, env=None):
+        seen[cmd[cmd.index("--only") + 1]] = env["KERAS_BACKEND"]
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(cli_mod.subprocess, "run", fake_run)
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    ids = "plstm-28-row-s0-e5-clip1,lstm-28-row-s1"
+    assert main(["run", "--only", ids, "--results", str(tmp_path), "--logs", str(tmp_path / "logs"),
+                 "--jobs", "1", "--backend", "plstm=jax"]) == 0
+    assert seen == {"plstm-28-row-s0-e5-clip1": "jax", "lstm-28-row-s1": "torch"}
+    assert "plstm-28-row-s0-e5-clip1: done" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["plstm", "plstm=jaxx", "gru=jax", "=jax"])
+def test_bad_backend_option_is_rejected(tmp_path, capsys, bad):
+    with pytest.raises(SystemExit):
+        main(["run", "--list", "--backend", bad, "--results", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert "MODEL=BACKEND" in err and repr(bad) in err

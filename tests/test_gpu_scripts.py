@@ -8,7 +8,9 @@ end its training process (and no other), and still write the archives.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -38,3 +40,36 @@ def test_hard_stop_still_packs_and_ends_only_its_own_runs(tmp_path):
         assert bystander.poll() is None, "the hard stop ended a process that was not its own"
     finally:
         bystander.kill()
+
+
+def _checkpoint(folder: Path, run_id: str, epochs: int) -> None:
+    (folder / run_id).mkdir(parents=True)
+    (folder / run_id / "state.json").write_text(json.dumps({"completed_epochs": epochs}))
+
+
+def test_unpack_keeps_the_checkpoint_that_is_further_along(tmp_path):
+    """A GPU call's checkpoint replaces a local one of the same run only when it has more epochs
+    done; a run finished here meanwhile gets none."""
+    root = tmp_path / "repo"
+    (root / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "gpu-unpack.sh", root / "scripts")
+    local = root / ".cache" / "checkpoints"
+    _checkpoint(local, "ahead-on-gpu", 3)
+    _checkpoint(local, "ahead-here", 7)
+    (root / "results").mkdir()
+    (root / "results" / "finished-here.json").write_text("{}")
+    carried = tmp_path / "archive" / "checkpoints"
+    _checkpoint(carried, "ahead-on-gpu", 9)
+    _checkpoint(carried, "ahead-here", 5)
+    _checkpoint(carried, "finished-here", 2)
+    _checkpoint(carried, "new", 1)
+    (tmp_path / "archive" / "summary.txt").write_text("")
+    with tarfile.open(tmp_path / "gpu-checkpoints.tar.gz", "w:gz") as tar:
+        tar.add(tmp_path / "archive", arcname=".")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(["bash", "scripts/gpu-unpack.sh", str(tmp_path / "gpu-checkpoints.tar.gz")], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    epochs = {d.name: json.loads((d / "state.json").read_text())["completed_epochs"] for d in local.iterdir()}
+    assert epochs == {"ahead-on-gpu": 9, "ahead-here": 7, "new": 1}
+    assert "replaced checkpoint ahead-on-gpu (3 -> 9 epochs)" in proc.stdout
