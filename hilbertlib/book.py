@@ -244,6 +244,26 @@ def epoch_machines(data: dict[str, Any]) -> list[tuple[str, str, list[float]]]:
     return out
 
 
+def _steps(model: str, size: int) -> str:
+    return "image (CNN)" if model == "cnn" else str(size ** 2)
+
+
+def _epoch_times(results: str | os.PathLike | None) -> dict[tuple[str, str, str, str], list[list[float]]]:
+    """Per-epoch seconds of the stored results, by (model, steps, backend, device): one list per run."""
+    import json
+
+    groups: dict[tuple, list] = {}
+    for path in sorted(results_dir(results).glob("*.json")):
+        data = json.loads(path.read_text())
+        spec = data["spec"]
+        per_machine: dict[tuple[str, str], list[float]] = {}
+        for backend, device, seconds in epoch_machines(data):
+            per_machine.setdefault((backend, device), []).extend(seconds)
+        for (backend, device), seconds in per_machine.items():  # a run counts once per machine
+            groups.setdefault((spec["model"], _steps(spec["model"], spec["size"]), backend, device), []).append(seconds)
+    return groups
+
+
 def timing_table(results: str | os.PathLike | None = None):
     """Seconds per training epoch by model, sequence length and machine (the status page).
 
@@ -252,23 +272,11 @@ def timing_table(results: str | os.PathLike | None = None):
     the hours they took together.  Rows of one machine compare with each
     other; across machines they also reflect how many runs shared it.
     """
-    import json
-
     import numpy as np
     import pandas as pd
 
-    groups: dict[tuple, list] = {}
-    for path in sorted(results_dir(results).glob("*.json")):
-        data = json.loads(path.read_text())
-        spec = data["spec"]
-        steps = "image (CNN)" if spec["model"] == "cnn" else str(spec["size"] ** 2)
-        per_machine: dict[tuple[str, str], list[float]] = {}
-        for backend, device, seconds in epoch_machines(data):
-            per_machine.setdefault((backend, device), []).extend(seconds)
-        for (backend, device), seconds in per_machine.items():  # a run counts once per machine
-            groups.setdefault((spec["model"], steps, backend, device), []).append(seconds)
     rows = []
-    for (model, steps, backend, device), runs in sorted(groups.items()):
+    for (model, steps, backend, device), runs in sorted(_epoch_times(results).items()):
         sec = np.concatenate([np.asarray(r, dtype=float) for r in runs])
         rows.append({
             "model": model, "steps": steps, "backend": backend, "device": device, "runs": len(runs),
@@ -276,6 +284,10 @@ def timing_table(results: str | os.PathLike | None = None):
             "hours in all": f"{sec.sum() / 3600:.1f}",
         })
     return pd.DataFrame(rows)
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
 def reservoir_table(results: str | os.PathLike | None = None):
@@ -302,15 +314,30 @@ def reservoir_table(results: str | os.PathLike | None = None):
 
 
 def missing_table(results: str | os.PathLike | None = None):
-    """The grid's experiments that have no stored result yet (the status page)."""
+    """The grid's experiments that have no stored result yet, with what they would cost (the status page).
+
+    ``projected time`` is the run's epochs times the median seconds per epoch
+    of the stored runs of the same model and sequence length, on each machine
+    that has run one (a stored run's timings include whatever shared the
+    machine with it); "no timing yet" when none has.
+    """
+    import numpy as np
     import pandas as pd
 
     from .grid import all_specs
     from .runner import load_result
 
-    rows = [{"id": s.id, "model": s.model, "size": s.size, "ordering": s.ordering, "seed": s.seed}
-            for s in all_specs() if load_result(s, results_dir(results)) is None]
-    return pd.DataFrame(rows, columns=["id", "model", "size", "ordering", "seed"])
+    times = _epoch_times(results)
+    rows = []
+    for s in all_specs():
+        if load_result(s, results_dir(results)) is not None:
+            continue
+        steps = _steps(s.model, s.size)
+        cost = [f"{_machine_label(b, d)}: {_duration(s.epochs * float(np.median(np.concatenate(runs))))}"
+                for (m, st, b, d), runs in sorted(times.items()) if (m, st) == (s.model, steps)]
+        rows.append({"id": s.id, "model": s.model, "size": s.size, "ordering": s.ordering, "seed": s.seed,
+                     "epochs": s.epochs, "projected time": "; ".join(cost) or "no timing yet"})
+    return pd.DataFrame(rows, columns=["id", "model", "size", "ordering", "seed", "epochs", "projected time"])
 
 
 def get_results(specs: Iterable[ExperimentSpec], results: str | os.PathLike | None = None, retrain: bool = False,

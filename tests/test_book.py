@@ -131,3 +131,28 @@ def test_pct_by_seed():
     assert book.pct_by_seed([]) == book.PENDING
     assert book.pct_by_seed([(0, 0.1826)]) == "18.26% (seed 0)"
     assert book.pct_by_seed(zip([0, 2], [0.1826, 0.2095])) == "18.26%, 20.95% (seeds 0, 2)"
+
+
+def test_missing_table_projects_each_run_from_the_stored_epoch_times(tmp_path):
+    import json
+
+    from hilbertlib.book import missing_table
+    from hilbertlib.grid import all_specs
+
+    def write(name, model, size, backend, device, seconds):
+        data = {"spec": {"model": model, "size": size}, "environment": {"backend": backend, "device": device},
+                "epoch_seconds": seconds}
+        (tmp_path / f"{name}.json").write_text(json.dumps(data))
+
+    write("a", "lstm", 28, "torch", "cuda:H200", [10.0, 20.0, 30.0])
+    write("b", "lstm", 28, "jax", "cpu:cpu", [600.0])
+    write("c", "cnn", 28, "jax", "cpu:cpu", [20.0, 22.0])
+    rows = {r["id"]: r for r in missing_table(tmp_path).to_dict("records")}
+    assert set(rows) == {s.id for s in all_specs()}  # the timing files are no results
+    # 20 epochs x the median epoch, per machine; 40 epochs for the longer budget
+    assert rows["lstm-28-row-s1"]["projected time"] == "jax, CPU: 3.3 h; torch, H200: 7 min"
+    assert rows["lstm-28-row-s1-e40-clip1-chrono"]["epochs"] == 40
+    assert rows["lstm-28-row-s1-e40-clip1-chrono"]["projected time"] == "jax, CPU: 6.7 h; torch, H200: 13 min"
+    assert rows["cnn-28-s0"]["projected time"] == "jax, CPU: 7 min"
+    assert rows["lstm-14-row-s0"]["projected time"] == "no timing yet"  # 196 steps is another length
+    assert rows["plstm-28-row-s0-clip1"]["projected time"] == "no timing yet"
