@@ -35,6 +35,7 @@ __all__ = [
     "missing_table",
     "get_results",
     "pending_note",
+    "lstm14_seed_sd",
     "results_frame",
     "trained_on",
     "pct_spread",
@@ -344,6 +345,24 @@ def get_results(specs: Iterable[ExperimentSpec], results: str | os.PathLike | No
                 train_missing: bool = False) -> dict[str, Any]:
     """:func:`get_result` for several specs: ``{spec.id: Result or None}``, in order (chapter 4)."""
     return {s.id: get_result(s, results, retrain, train_missing) for s in specs}
+
+
+def lstm14_seed_sd(results: str | os.PathLike | None = None) -> float | None:
+    """The pooled seed-to-seed spread of chapter 5's 14x14 LSTM runs, row and Hilbert (chapters 12 and 13).
+
+    The spread at 784 steps is unmeasured for most runs, so chapters 12 and
+    13 borrow this one as a yardstick for single-seed differences
+    (:func:`hilbertlib.analysis.pooled_seed_sd` over the committed seeds of
+    ``grid.LSTM_SEEDS``); ``None`` while no ordering has two seeds.
+    """
+    from .analysis import pooled_seed_sd
+    from .grid import LSTM_SEEDS
+
+    groups = {}
+    for order in ("row", "hilbert"):
+        found = get_results([experiment("lstm", 14, order, s) for s in LSTM_SEEDS], results)
+        groups[order] = [r.test_accuracy for r in found.values() if r is not None]
+    return pooled_seed_sd(groups)
 
 
 def pending_note(results: dict[str, Any], what: str = "runs") -> str:

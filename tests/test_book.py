@@ -156,3 +156,19 @@ def test_missing_table_projects_each_run_from_the_stored_epoch_times(tmp_path):
     assert rows["cnn-28-s0"]["projected time"] == "jax, CPU: 7 min"
     assert rows["lstm-14-row-s0"]["projected time"] == "no timing yet"  # 196 steps is another length
     assert rows["plstm-28-row-s0-clip1"]["projected time"] == "no timing yet"
+
+
+def test_lstm14_seed_sd_pools_the_committed_14x14_seeds(tmp_path):
+    import numpy as np
+
+    from hilbertlib.book import experiment, get_results, lstm14_seed_sd
+    from hilbertlib.grid import LSTM_SEEDS
+
+    assert lstm14_seed_sd(tmp_path) is None  # nothing committed there: no yardstick
+    accs = {o: [r.test_accuracy for r in get_results([experiment("lstm", 14, o, s) for s in LSTM_SEEDS]).values()
+                if r is not None] for o in ("row", "hilbert")}
+    if min(len(v) for v in accs.values()) < 2:
+        pytest.skip("the committed results lack two seeds of each ordering")
+    ss = sum(float(np.sum((np.array(v) - np.mean(v)) ** 2)) for v in accs.values())
+    dof = sum(len(v) - 1 for v in accs.values())
+    assert lstm14_seed_sd() == pytest.approx(np.sqrt(ss / dof))
