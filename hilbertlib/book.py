@@ -36,6 +36,8 @@ __all__ = [
     "get_results",
     "pending_note",
     "lstm14_seed_sd",
+    "single_run_noise",
+    "describe_change",
     "results_frame",
     "trained_on",
     "pct_spread",
@@ -363,6 +365,38 @@ def lstm14_seed_sd(results: str | os.PathLike | None = None) -> float | None:
         found = get_results([experiment("lstm", 14, order, s) for s in LSTM_SEEDS], results)
         groups[order] = [r.test_accuracy for r in found.values() if r is not None]
     return pooled_seed_sd(groups)
+
+
+def single_run_noise(results: str | os.PathLike | None = None) -> tuple[float, str] | None:
+    """How far two single-seed runs must differ to be more than noise, and the clause that says so
+    (chapters 12 and 13).
+
+    Twice the standard error of a difference of two single runs,
+    ``2 * sqrt(2) * sd`` with ``sd`` from :func:`lstm14_seed_sd`, and a
+    lower-case clause naming the borrowed spread and the threshold; ``None``
+    while that spread is unknown.
+    """
+    sd = lstm14_seed_sd(results)
+    if sd is None:
+        return None
+    noise = 2 * float(np.sqrt(2)) * sd
+    return noise, (f"with chapter 5's 14x14 seed spread ({100 * sd:.2f} points, borrowed: the spread at 784 steps is "
+                   f"unmeasured) as a yardstick, two single runs must differ by more than {100 * noise:.2f} points "
+                   "before the difference is more than noise")
+
+
+def describe_change(spec: ExperimentSpec, change: dict[str, Any] | Iterable[tuple[str, Any]]) -> str:
+    """A variant's changes to ``spec`` in words (chapters 11 and 12).
+
+    ``{"epochs": 40, "learning_rate": 2e-3}`` against the paper's protocol
+    gives ``'epochs 40 instead of 20 and learning rate 0.002 instead of 0.001'``.
+    """
+    items = change.items() if isinstance(change, dict) else change
+
+    def fmt(v: Any) -> str:
+        return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+
+    return " and ".join(f"{k.replace('_', ' ')} {fmt(v)} instead of {fmt(getattr(spec, k))}" for k, v in items)
 
 
 def pending_note(results: dict[str, Any], what: str = "runs") -> str:

@@ -172,3 +172,26 @@ def test_lstm14_seed_sd_pools_the_committed_14x14_seeds(tmp_path):
     ss = sum(float(np.sum((np.array(v) - np.mean(v)) ** 2)) for v in accs.values())
     dof = sum(len(v) - 1 for v in accs.values())
     assert lstm14_seed_sd() == pytest.approx(np.sqrt(ss / dof))
+
+
+def test_describe_change_names_each_lever_against_the_spec():
+    from hilbertlib.book import describe_change, experiment
+
+    base = experiment("lstm", 28, "row", init="chrono", clipnorm=1.0)
+    assert describe_change(base, {"epochs": 40}) == "epochs 40 instead of 20"
+    assert describe_change(base, (("learning_rate", 2e-3), ("schedule", "cosine"))) == (
+        "learning rate 0.002 instead of 0.001 and schedule cosine instead of constant")
+
+
+def test_single_run_noise_is_twice_the_se_of_a_difference_of_two_runs(tmp_path):
+    import numpy as np
+
+    from hilbertlib.book import lstm14_seed_sd, single_run_noise
+
+    assert single_run_noise(tmp_path) is None  # no seed spread to borrow
+    sd = lstm14_seed_sd()
+    if sd is None:
+        pytest.skip("the committed results lack two seeds of each ordering")
+    noise, clause = single_run_noise()
+    assert noise == pytest.approx(2 * np.sqrt(2) * sd)
+    assert f"{100 * noise:.2f} points" in clause and f"({100 * sd:.2f} points" in clause
