@@ -195,3 +195,28 @@ def test_single_run_noise_is_twice_the_se_of_a_difference_of_two_runs(tmp_path):
     noise, clause = single_run_noise()
     assert noise == pytest.approx(2 * np.sqrt(2) * sd)
     assert f"{100 * noise:.2f} points" in clause and f"({100 * sd:.2f} points" in clause
+
+
+def test_long_seed_sd_is_the_spread_of_the_committed_784_step_seeds(tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from hilbertlib.book import experiment, get_results, long_seed_sd, long_spread_clause, results_dir
+    from hilbertlib.grid import LONG_BEST, LONG_RECIPE, LSTM_SEEDS
+
+    specs = [experiment("lstm", 28, "row", s, **LONG_RECIPE, **LONG_BEST) for s in LSTM_SEEDS]
+    found = {k: r for k, r in get_results(specs).items() if r is not None}
+    if len(found) < 2:
+        pytest.skip("the committed results lack two seeds of grid.LONG_BEST")
+    assert long_seed_sd(tmp_path) is None
+    assert long_spread_clause(tmp_path) == "the spread at 784 steps is unmeasured"
+    ids = sorted(found)
+    shutil.copy(results_dir(None) / f"{ids[0]}.json", tmp_path)
+    assert long_seed_sd(tmp_path) is None  # one seed has no spread
+    for k in ids[1:]:
+        shutil.copy(results_dir(None) / f"{k}.json", tmp_path)
+    sd, n = long_seed_sd(tmp_path)
+    accs = [found[k].test_accuracy for k in ids]
+    assert n == len(ids) and sd == pytest.approx(float(np.std(accs, ddof=1)))
+    assert f"only {n} seeds" in long_spread_clause(tmp_path) and f"{100 * sd:.2f} points" in long_spread_clause(tmp_path)
