@@ -182,11 +182,13 @@ def _chapter_spec(model, size, ordering="row", seed=0, dataset="fashion_mnist", 
 def test_the_chapter_specs_are_the_fashion_grid():
     ours = [_chapter_spec("cnn", 28), _chapter_spec("lstm", 14, "row"), _chapter_spec("lstm", 14, "hilbert"),
             _chapter_spec("lstm", 28, "row", **grid.LONG_RECIPE),
-            _chapter_spec("lstm", 28, "row", **grid.LONG_RECIPE).replace(**grid.LONG_BEST)]
+            _chapter_spec("lstm", 28, "row", **grid.LONG_RECIPE).replace(**grid.LONG_BEST),
+            _chapter_spec("lstm", 28, "row", **grid.LONG_RECIPE).replace(**grid.LONG_TOP)]
     assert [s.id for s in ours] == [s.id for s in grid.fashion_specs()]
     assert ours == grid.fashion_specs()
     assert {s.id for s in ours} == {"fashion-cnn-28-s0", "fashion-lstm-14-row-s0", "fashion-lstm-14-hilbert-s0",
-                                    "fashion-lstm-28-row-s0-clip1-chrono", "fashion-lstm-28-row-s0-e40-clip1-chrono"}
+                                    "fashion-lstm-28-row-s0-clip1-chrono", "fashion-lstm-28-row-s0-e40-clip1-chrono",
+                                    "fashion-lstm-28-row-s0-e40-lr0.002-cosine-clip1-chrono"}
 
 
 def test_a_quick_fashion_spec_is_reduced_and_never_a_committed_id():
