@@ -393,11 +393,15 @@ def long_spread_clause(results: str | os.PathLike | None = None) -> str:
     ``'the spread at 784 steps is unmeasured'`` while :func:`long_seed_sd` is
     ``None``, else the measured spread and its number of seeds.
     """
+    from .grid import LSTM_SEEDS
+
     long = long_seed_sd(results)
     if long is None:
         return "the spread at 784 steps is unmeasured"
-    return (f"at 784 steps only {long[1]} seeds of one variant are committed so far, with a spread of "
-            f"{100 * long[0]:.2f} points")
+    sd, n = long
+    if n < len(LSTM_SEEDS):
+        return f"at 784 steps only {n} seeds of one variant are committed so far, with a spread of {100 * sd:.2f} points"
+    return f"at 784 steps the {n} seeds of one variant spread by {100 * sd:.2f} points"
 
 
 def single_run_noise(results: str | os.PathLike | None = None) -> tuple[float, str] | None:
