@@ -411,14 +411,19 @@ def single_run_noise(results: str | os.PathLike | None = None) -> tuple[float, s
     Twice the standard error of a difference of two single runs,
     ``2 * sqrt(2) * sd`` with ``sd`` from :func:`lstm14_seed_sd`, and a
     lower-case clause naming the borrowed spread and the threshold; ``None``
-    while that spread is unknown.
+    while that spread is unknown.  Once :func:`long_seed_sd` is measured, the
+    clause also gives the threshold that spread implies, so a reader sees
+    when a difference clears one yardstick but not the other.
     """
     sd = lstm14_seed_sd(results)
     if sd is None:
         return None
     noise = 2 * float(np.sqrt(2)) * sd
+    long = long_seed_sd(results)
+    also = "" if long is None else (
+        f" ({100 * 2 * float(np.sqrt(2)) * long[0]:.2f} points by the spread measured at 784 steps)")
     return noise, (f"with chapter 5's 14x14 seed spread ({100 * sd:.2f} points, borrowed: {long_spread_clause(results)}) "
-                   f"as a yardstick, two single runs must differ by more than {100 * noise:.2f} points "
+                   f"as a yardstick, two single runs must differ by more than {100 * noise:.2f} points{also} "
                    "before the difference is more than noise")
 
 

@@ -186,7 +186,7 @@ def test_describe_change_names_each_lever_against_the_spec():
 def test_single_run_noise_is_twice_the_se_of_a_difference_of_two_runs(tmp_path):
     import numpy as np
 
-    from hilbertlib.book import lstm14_seed_sd, single_run_noise
+    from hilbertlib.book import long_seed_sd, lstm14_seed_sd, single_run_noise
 
     assert single_run_noise(tmp_path) is None  # no seed spread to borrow
     sd = lstm14_seed_sd()
@@ -195,6 +195,10 @@ def test_single_run_noise_is_twice_the_se_of_a_difference_of_two_runs(tmp_path):
     noise, clause = single_run_noise()
     assert noise == pytest.approx(2 * np.sqrt(2) * sd)
     assert f"{100 * noise:.2f} points" in clause and f"({100 * sd:.2f} points" in clause
+    long = long_seed_sd()
+    assert ("by the spread measured at 784 steps" in clause) == (long is not None)
+    if long is not None:
+        assert f"({100 * 2 * np.sqrt(2) * long[0]:.2f} points by the spread" in clause
 
 
 def test_long_seed_sd_is_the_spread_of_the_committed_784_step_seeds(tmp_path):
