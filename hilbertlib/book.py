@@ -25,6 +25,7 @@ __all__ = [
     "check_parameters",
     "glue",
     "pct",
+    "count",
     "experiment",
     "get_result",
     "results_dir",
@@ -161,6 +162,11 @@ def glue(name: str, value: Any) -> None:
 def pct(x: float | None, digits: int = 2) -> str:
     """``0.9728 -> '97.28%'``; ``None -> 'not yet run'``."""
     return PENDING if x is None else f"{100 * float(x):.{digits}f}%"
+
+
+def count(n: int, noun: str) -> str:
+    """``(1, 'epoch') -> '1 epoch'``, ``(20, 'epoch') -> '20 epochs'``: a number and its noun (chapter 6)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def results_dir(value: str | os.PathLike | None) -> Path:

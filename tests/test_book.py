@@ -125,6 +125,13 @@ def test_cell_cost_sentence_and_table(tmp_path):
     assert len(df) == 3 and list(df["pLSTM / LSTM"]) == ["150.00", "80.00", "1.25"]
 
 
+def test_count_puts_the_noun_in_the_plural_unless_one():
+    from hilbertlib import book
+
+    assert book.count(1, "epoch") == "1 epoch"
+    assert [book.count(n, "epoch") for n in (0, 2, 20)] == ["0 epochs", "2 epochs", "20 epochs"]
+
+
 def test_pct_by_seed():
     from hilbertlib import book
 
