@@ -399,9 +399,13 @@ def long_spread_clause(results: str | os.PathLike | None = None) -> str:
     ``'the spread at 784 steps is unmeasured'`` while :func:`long_seed_sd` is
     ``None``, else the measured spread and its number of seeds.
     """
+    return _spread_clause(long_seed_sd(results))
+
+
+def _spread_clause(long: tuple[float, int] | None) -> str:
+    """:func:`long_spread_clause` for an already-read :func:`long_seed_sd`."""
     from .grid import LSTM_SEEDS
 
-    long = long_seed_sd(results)
     if long is None:
         return "the spread at 784 steps is unmeasured"
     sd, n = long
@@ -424,11 +428,11 @@ def single_run_noise(results: str | os.PathLike | None = None) -> tuple[float, s
     sd = lstm14_seed_sd(results)
     if sd is None:
         return None
-    noise = 2 * float(np.sqrt(2)) * sd
+    per_sd = 2 * float(np.sqrt(2))
+    noise = per_sd * sd
     long = long_seed_sd(results)
-    also = "" if long is None else (
-        f" ({100 * 2 * float(np.sqrt(2)) * long[0]:.2f} points by the spread measured at 784 steps)")
-    return noise, (f"with chapter 5's 14x14 seed spread ({100 * sd:.2f} points, borrowed: {long_spread_clause(results)}) "
+    also = "" if long is None else f" ({100 * per_sd * long[0]:.2f} points by the spread measured at 784 steps)"
+    return noise, (f"with chapter 5's 14x14 seed spread ({100 * sd:.2f} points, borrowed: {_spread_clause(long)}) "
                    f"as a yardstick, two single runs must differ by more than {100 * noise:.2f} points{also} "
                    "before the difference is more than noise")
 
