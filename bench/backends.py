@@ -157,12 +157,42 @@ TORCH_VARIANTS = {
 }
 
 
+def _busy_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (``/proc/stat``), or None off Linux."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in (fields + ["0"] * 8)[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    """CPU seconds used by this process and the children it has waited for (the backends' subprocesses)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def other_cpu_load(busy0: float | None, own0: float, wall: float) -> float | None:
+    """CPUs kept busy on average by processes other than this benchmark since ``busy0``/``own0`` were read.
+
+    The load average cannot tell: the benchmark's own children keep the CPUs busy too.
+    """
+    busy1 = _busy_cpu_seconds()
+    if busy0 is None or busy1 is None or wall <= 0:
+        return None
+    return max(0.0, (busy1 - busy0) - (_own_cpu_seconds() - own0)) / wall
+
+
 def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: float,
            warm_budget: float, timeout: float) -> int:
     from hilbertlib.io import atomic_write_json
     from hilbertlib.runner import cpu_model
 
     load_start = os.getloadavg()
+    busy0, own0, wall0 = _busy_cpu_seconds(), _own_cpu_seconds(), time.perf_counter()
     ncpu = os.cpu_count() or 1
     print(f"paper LSTM, 14x14 hilbert sequences (196, 1), batch {BATCH}: up to {warmup} warm-up + {steps} timed "
           f"steps per backend (warm-up capped at {warm_budget:g} s, at least 1 step; timed phase at "
@@ -222,13 +252,15 @@ def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: 
           "torch (passive): OMP_WAIT_POLICY=PASSIVE; torch (1thread): torch.set_num_threads(1)")
     if any(r.get("cut_by_budget") for r in ok):
         print(f"* fewer than {steps} timed steps: the time budget ran out first (steps/s is over the steps done)")
-    peak = max([load_start[0], load_end[0]] + [r["loadavg_after"][0] for r in ok])
-    concurrent = peak > 0.75 * ncpu
+    others = other_cpu_load(busy0, own0, time.perf_counter() - wall0)
+    concurrent = others is not None and others > 0.25
     note = None
     if concurrent:
-        note = (f"load average reached {peak:.2f} on {ncpu} CPUs: another training job ran concurrently, "
-                "so absolute steps/s are depressed and noisy; the backends ran one after another under similar load")
+        note = (f"other processes kept {others:.2f} of the {ncpu} CPUs busy on average while it ran, so absolute "
+                "steps/s are depressed and noisy; the backends ran one after another under similar load")
         print(f"note: {note}")
+    elif others is not None:
+        print(f"other processes used {others:.2f} CPUs on average while it ran: the machine was otherwise idle")
     atomic_write_json(OUT_PATH, {
         "benchmark": "backends",
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -247,6 +279,7 @@ def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: 
         "python": platform.python_version(),
         "loadavg_start": list(load_start),
         "loadavg_end": list(load_end),
+        "other_cpus_busy": others,
         "concurrent_load": concurrent,
         "note": note,
         "results": runs,
