@@ -6,7 +6,8 @@
     python -m hilbertlib status                     # which results exist
     python -m hilbertlib run --jobs 2               # train every missing result
     python -m hilbertlib run --only lstm-14-row-s0 --shard 1/3
-    python -m hilbertlib reservoir                  # the echo state networks of chapter 9
+    python -m hilbertlib park --only ID             # copy an unfinished run's checkpoint into results/in-progress
+    python -m hilbertlib reservoir                  # the echo state networks of chapter 8
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def _cmd_metrics(args) -> int:
 
 
 def _cmd_status(args) -> int:
-    from .runner import ResultError, load_result
+    from .runner import ResultError, load_result, parked_state
 
     for spec in _select(args):
         try:
@@ -103,7 +104,22 @@ def _cmd_status(args) -> int:
             state = "missing" if res is None else f"test acc {res.test_accuracy:.4f}  {res.wall_seconds / 60:.1f} min  {res.environment['backend']}"
         except ResultError as exc:
             state = f"BAD: {exc}"
+        parked = parked_state(spec, args.results) if state == "missing" else None
+        if parked is not None:
+            state += f" (parked after {parked['completed_epochs']} of {spec.epochs} epochs)"
         print(f"{spec.id:32s} {state}")
+    return 0
+
+
+def _cmd_park(args) -> int:
+    from .runner import park, parked_state
+
+    if not args.only:
+        raise SystemExit("park needs --only ID[,ID...]: the unfinished runs whose checkpoints to park")
+    for spec in _select(args):
+        dest = park(spec, args.results, args.cache)
+        done = parked_state(spec, args.results)["completed_epochs"]
+        print(f"{spec.id}: parked after {done} of {spec.epochs} epochs in {dest}")
     return 0
 
 
@@ -210,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         if name == "draw":
             sp.add_argument("-o", "--output", help="PNG file to write")
         sp.set_defaults(fn=fn)
-    for name, fn, hlp in (("status", _cmd_status, "show which results exist"), ("run", _cmd_run, "train missing experiments")):
+    for name, fn, hlp in (("status", _cmd_status, "show which results exist"), ("run", _cmd_run, "train missing experiments"),
+                          ("park", _cmd_park, "copy unfinished runs' checkpoints into results/in-progress, to commit")):
         sp = sub.add_parser(name, help=hlp)
         sp.add_argument("--grid", help="a named grid (default: all grids)")
         sp.add_argument("--only", help="comma-separated experiment ids")
@@ -224,11 +241,13 @@ def main(argv: list[str] | None = None) -> int:
             sp.add_argument("--backend", type=_parse_backend, action="append", metavar="MODEL=BACKEND",
                             help="train MODEL's runs on another Keras backend, in processes of their own "
                                  "(e.g. plstm=jax beside torch on a GPU); repeatable")
+        if name in ("run", "park"):
             sp.add_argument("--cache", type=Path, default=None, help="checkpoint folder (default .cache/checkpoints)")
+        if name == "run":
             sp.add_argument("--deadline", type=float, default=None,
                             help="seconds: stop (keeping checkpoints) before an epoch would end after this")
         sp.set_defaults(fn=fn)
-    sp = sub.add_parser("reservoir", help="compute the missing echo-state-network results of chapter 9")
+    sp = sub.add_parser("reservoir", help="compute the missing echo-state-network results of chapter 8")
     sp.add_argument("--results", type=Path, default=None, help="results folder (default: the committed results/reservoir)")
     sp.add_argument("--orderings", default="row,hilbert,spiral", help="comma-separated orderings")
     sp.add_argument("--list", action="store_true", help="only list what is missing")
@@ -240,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         args.results = RESERVOIR_DIR
     try:
         return args.fn(args)
-    except (ValueError, RuntimeError) as exc:
+    except (ValueError, RuntimeError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -40,12 +40,17 @@ __all__ = [
     "RESULTS_DIR",
     "CACHE_DIR",
     "SCHEMA",
+    "PARKED",
+    "park",
+    "parked_state",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "results"
 CACHE_DIR = Path(os.environ.get("HILBERTLIB_CACHE", ROOT / ".cache" / "checkpoints"))
 SCHEMA = 1
+#: Sub-folder of a results folder that holds parked checkpoints of unfinished runs.
+PARKED = "in-progress"
 
 
 class ResultError(RuntimeError):
@@ -57,7 +62,7 @@ class StoredResult:
     """What every stored result has: its spec, the parsed JSON and the file (chapter 4).
 
     Subclassed by :class:`Result` (Keras experiments) and by the echo state
-    networks' ``ReservoirResult`` (chapter 9).
+    networks' ``ReservoirResult`` (chapter 8).
     """
 
     spec: Any
@@ -159,7 +164,7 @@ def split_data(dataset: str, size: int, ordering: str, *, validation_size: int, 
     Validation is the last ``validation_size`` training images (like Keras'
     ``validation_split``); ``train_size`` takes the first images of the rest
     and at most as many validation images; ``test_size`` the first test
-    images.  Every model of the book, the echo state networks of chapter 9
+    images.  Every model of the book, the echo state networks of chapter 8
     included, is trained and scored on this split.
     """
     from .data import load_dataset
@@ -297,6 +302,70 @@ def _evaluate(model, x: np.ndarray, y: np.ndarray, batch_size: int = 500) -> dic
     }
 
 
+def _checkpoint_state(folder: Path, spec: ExperimentSpec) -> dict[str, Any] | None:
+    """The state of the checkpoint of ``spec`` in ``folder``, or None when there is none for this spec."""
+    state_path, model_path = folder / "state.json", folder / "model.keras"
+    if not (state_path.exists() and model_path.exists()):
+        return None
+    try:
+        state = json.loads(state_path.read_text())
+        return state if spec_from_dict(state["spec"]) == spec else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def parked_state(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR) -> dict[str, Any] | None:
+    """The state of the parked checkpoint of ``spec`` (``completed_epochs``, history...), or None (status page)."""
+    return _checkpoint_state(Path(results_dir) / PARKED / spec.id, spec)
+
+
+def park(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR,
+         cache_dir: str | os.PathLike | None = None) -> Path:
+    """Copy the checkpoint of an unfinished run from the cache into ``results_dir/in-progress/<id>`` (status page).
+
+    The cache is ignored by git and stays on one machine; a parked checkpoint
+    can be committed, so a run too long for one sitting resumes elsewhere:
+    :func:`run` picks up whichever checkpoint, cached or parked, has more
+    epochs, and deletes the parked one once the result is written.  The copy
+    replaces an older parked checkpoint in one step, never half-written.
+    """
+    cache = Path(cache_dir) if cache_dir is not None else CACHE_DIR
+    state = _checkpoint_state(cache / spec.id, spec)
+    if state is None:
+        raise FileNotFoundError(f"no checkpoint of {spec.id} in {cache}: start it with "
+                                f"'python -m hilbertlib run --only {spec.id}' and stop it after an epoch")
+    parked = parked_state(spec, results_dir)
+    if parked is not None and parked["completed_epochs"] > state["completed_epochs"]:
+        raise ValueError(f"the parked checkpoint of {spec.id} has {parked['completed_epochs']} epochs, more than "
+                         f"the {state['completed_epochs']} in {cache}: resume the run to catch up first")
+    dest = Path(results_dir) / PARKED / spec.id
+    tmp, old = dest.with_name(f".{spec.id}.tmp"), dest.with_name(f".{spec.id}.old")
+    for d in (tmp, old):
+        shutil.rmtree(d, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in ("model.keras", "state.json"):
+        shutil.copy2(cache / spec.id / name, tmp / name)
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(tmp, dest)
+    shutil.rmtree(old, ignore_errors=True)
+    return dest
+
+
+def _unpark(spec: ExperimentSpec, results_dir: Path, ckpt_dir: Path) -> None:
+    """Put the parked checkpoint of ``spec`` into the cache when it is further along than the cached one."""
+    parked = parked_state(spec, results_dir)
+    cached = _checkpoint_state(ckpt_dir, spec)
+    if parked is None or (cached is not None and cached["completed_epochs"] >= parked["completed_epochs"]):
+        return
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    src = results_dir / PARKED / spec.id
+    tmp = ckpt_dir / "model.tmp.keras"
+    shutil.copy2(src / "model.keras", tmp)
+    atomic_replace(tmp, ckpt_dir / "model.keras")
+    atomic_write_json(ckpt_dir / "state.json", json.loads((src / "state.json").read_text()))
+
+
 def _train(
     spec: ExperimentSpec,
     results_dir: Path,
@@ -313,14 +382,8 @@ def _train(
     data = prepare_data(spec)
     (xtr, ytr), (xva, yva), (xte, yte) = data["train"], data["val"], data["test"]
 
-    state = None
-    if state_path.exists() and model_path.exists():
-        try:
-            state = json.loads(state_path.read_text())
-            if spec_from_dict(state["spec"]) != spec:
-                state = None
-        except (ValueError, KeyError, TypeError):
-            state = None
+    _unpark(spec, results_dir, ckpt_dir)
+    state = _checkpoint_state(ckpt_dir, spec)
     set_seed(spec.seed)
     steps_per_epoch = -(-len(xtr) // spec.batch_size)
     if state is not None:
@@ -424,6 +487,10 @@ def _train(
     path = result_path(spec, results_dir)
     atomic_write_json(path, result)
     shutil.rmtree(ckpt_dir, ignore_errors=True)
+    parked_root = results_dir / PARKED
+    shutil.rmtree(parked_root / spec.id, ignore_errors=True)   # the result supersedes a parked checkpoint
+    if parked_root.is_dir() and not any(parked_root.iterdir()):
+        parked_root.rmdir()
     return Result(spec=spec, data=result, path=path)
 
 

@@ -205,3 +205,23 @@ def test_bad_backend_option_is_rejected(tmp_path, capsys, bad):
         main(["run", "--list", "--backend", bad, "--results", str(tmp_path)])
     err = capsys.readouterr().err
     assert "MODEL=BACKEND" in err and repr(bad) in err
+
+
+def test_park_needs_ids_and_a_checkpoint(tmp_path, capsys):
+    with pytest.raises(SystemExit, match="--only"):
+        main(["park", "--results", str(tmp_path)])
+    some = ALL_IDS[0]
+    assert main(["park", "--only", some, "--results", str(tmp_path), "--cache", str(tmp_path / "ck")]) == 2
+    assert f"no checkpoint of {some}" in capsys.readouterr().err
+
+
+def test_park_and_status_show_the_parked_epochs(tmp_path, capsys):
+    spec = all_specs()[0]
+    ck = tmp_path / "ck" / spec.id
+    ck.mkdir(parents=True)
+    (ck / "model.keras").write_bytes(b"weights")
+    (ck / "state.json").write_text(json.dumps({"spec": spec.to_dict(), "completed_epochs": 3}))
+    assert main(["park", "--only", spec.id, "--results", str(tmp_path), "--cache", str(tmp_path / "ck")]) == 0
+    assert f"{spec.id}: parked after 3 of {spec.epochs} epochs" in capsys.readouterr().out
+    assert main(["status", "--only", spec.id, "--results", str(tmp_path)]) == 0
+    assert f"missing (parked after 3 of {spec.epochs} epochs)" in capsys.readouterr().out

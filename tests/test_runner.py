@@ -355,3 +355,54 @@ def test_split_data_is_the_split_of_every_model(mnist):
             np.testing.assert_array_equal(got[1], parts[k][1])
     cnn = prepare_data(ExperimentSpec("cnn", 28, train_size=10, test_size=10))
     assert cnn["train"][0].shape == (10, 28, 28, 1)
+
+
+# ------------------------------------------------------------------ parked checkpoints
+
+
+def test_park_commits_a_checkpoint_that_run_resumes_and_then_deletes(tmp_path, mnist, trained):
+    """Interrupt on one machine, park, lose the cache, resume from the parked copy: the same history."""
+    from hilbertlib.runner import PARKED, park, parked_state
+
+    results, cache = tmp_path / "results", tmp_path / "ck"
+
+    def interrupt(epoch, logs):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        park(TINY, results, cache)
+    with pytest.raises(KeyboardInterrupt):
+        run(TINY, results, cache_dir=cache, on_epoch=interrupt)
+    dest = park(TINY, results, cache)
+    assert dest == results / PARKED / TINY.id
+    assert sorted(p.name for p in dest.iterdir()) == ["model.keras", "state.json"]
+    assert parked_state(TINY, results)["completed_epochs"] == 1
+    assert not temp_files(results) and sorted(p.name for p in (results / PARKED).iterdir()) == [TINY.id]
+    park(TINY, results, cache)   # parking again replaces the copy in one step
+    assert parked_state(TINY, results)["completed_epochs"] == 1
+
+    import shutil
+
+    shutil.rmtree(cache)             # another machine: no cache, only what git holds
+    res = run(TINY, results, cache_dir=cache)
+    assert res.data["resumed_at"] == [1]
+    ref, _ = trained
+    for key in HISTORY_KEYS:
+        np.testing.assert_allclose(res.history[key], ref.history[key], rtol=0, atol=1e-5, err_msg=key)
+    assert not (results / PARKED).exists()   # the result supersedes the parked checkpoint
+    assert parked_state(TINY, results) is None
+
+
+def test_park_refuses_to_go_backwards(tmp_path):
+    from hilbertlib.runner import PARKED, park
+
+    def checkpoint(folder, epochs):
+        folder.mkdir(parents=True)
+        (folder / "model.keras").write_bytes(b"weights")
+        (folder / "state.json").write_text(json.dumps({"spec": TINY.to_dict(), "completed_epochs": epochs}))
+
+    checkpoint(tmp_path / "ck" / TINY.id, 1)
+    checkpoint(tmp_path / "results" / PARKED / TINY.id, 2)
+    with pytest.raises(ValueError, match="more than"):
+        park(TINY, tmp_path / "results", tmp_path / "ck")
