@@ -1,4 +1,4 @@
-"""Seconds per training batch of the LSTM and the power-law LSTM (chapter 13).
+"""Seconds per training batch of the LSTM and the power-law LSTM (chapter 12).
 
     KERAS_BACKEND=torch python bench/cells.py --size 28 --batches 32,128 --out cells.json
 

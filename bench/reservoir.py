@@ -2,7 +2,7 @@
 
     python bench/reservoir.py [--units 200,1000] [--images 200] [--size 14]
 
-Chapter 9 drives a reservoirpy ``Reservoir`` with tens of thousands of pixel
+Chapter 8 drives a reservoirpy ``Reservoir`` with tens of thousands of pixel
 series.  ``Reservoir.run`` steps one series at a time in Python (float64, sparse
 matrices); ``hilbertlib.reservoir.reservoir_states`` steps a whole batch at once
 (float32, one dense matrix product per step).  For each reservoir size the two

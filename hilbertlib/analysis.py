@@ -2,22 +2,24 @@
 
 - :func:`input_gradient_norms`, :func:`sample_sequences`, :func:`fresh_model`
   and :func:`trained_model`: how much of the loss's gradient reaches each
-  time step, before and after training (chapter 4, "Simple RNN").
+  time step, before and after training (chapter 4, "Simple RNN"), and
+  :func:`collapse_report`, whether a trained network's answer depends on its
+  input at all (chapter 4).
 - :func:`confused_pairs`, :func:`pair_rank`, :func:`describe_pair`: the
   most frequent mistakes in a confusion matrix (chapter 5, "LSTM"; reused in
-  chapters 6 and 7).
-- ``PAPER``: the paper's reported accuracies (chapters 4-7).
+  chapters 6 and 13).
+- ``PAPER``: the paper's reported accuracies (chapters 4-6 and 13).
 - :func:`verdict`, :func:`verdict_chance` and :func:`verdict_order`: the small
   rules that decide whether a paper's claim is reproduced (chapter 4; the full
-  table is in chapter 7, "Discussion").
+  table is in chapter 13, "Discussion").
 - :func:`seconds_per_epoch`: the typical wall time of one epoch (chapter 6).
 - :func:`pooled_seed_sd`, :func:`accuracy_change`, :func:`ink_prediction`,
   :func:`explanation_verdict`, :func:`rank_correlation` and
   :func:`correlation_verdict`: does accuracy follow the ink position or the
-  locality of an ordering? (chapter 10, "Which order is best, and why").
+  locality of an ordering? (chapter 9, "Which order is best, and why").
 - :func:`difference_of_means`: a gap between two groups of seeds and its
   standard error, and :func:`class_mean_correlation`, how alike the classes'
-  mean images are (chapter 11, "Fashion-MNIST").
+  mean images are (chapter 10, "Fashion-MNIST").
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ __all__ = [
     "sample_sequences",
     "fresh_model",
     "trained_model",
+    "Collapse",
+    "collapse_report",
     "confused_pairs",
     "pair_rank",
     "describe_pair",
@@ -65,7 +69,7 @@ __all__ = [
 ]
 
 # The paper's reported test accuracies (hyde2023), keyed by experiment id
-# without the seed; chapters 4-7 compare against these.
+# without the seed; chapters 4-6 and 13 compare against these.
 PAPER = {
     "cnn-28": 0.9728,
     "simple_rnn-14-row": 0.105,
@@ -183,7 +187,7 @@ def fresh_model(spec):
     from .runner import set_seed
 
     set_seed(spec.seed)
-    # The learning-rate schedule (chapter 12) acts only once training starts:
+    # The learning-rate schedule (chapter 11) acts only once training starts:
     # one step per epoch builds it without changing the initial weights.
     return build_model(spec, steps_per_epoch=1)
 
@@ -203,6 +207,55 @@ def trained_model(result):
     model = fresh_model(result.spec)
     keras.Model(model.inputs, model.outputs).load_weights(path)
     return model
+
+
+@dataclass(frozen=True)
+class Collapse:
+    """How far a recurrent model's answer has stopped depending on its input (chapter 4).
+
+    ``saturated``: the share of the recurrent layer's final-state values with
+    ``|h| > 0.999`` (tanh at its limits, where it passes no gradient);
+    ``state_spread``: the largest standard deviation, over the batch, of any
+    unit of that final state (near zero: every sequence ends in the same
+    state); ``dead_units`` of ``head_units``: the ReLU units of the dense head
+    that output zero for every sequence of the batch (they pass no gradient).
+    """
+
+    saturated: float
+    state_spread: float
+    dead_units: int
+    head_units: int
+
+    @property
+    def collapsed(self) -> bool:
+        """True when the head passes nothing on: every ReLU unit is dead for every sequence."""
+        return self.head_units > 0 and self.dead_units == self.head_units
+
+
+def collapse_report(model, x: np.ndarray, saturation: float = 0.999) -> Collapse:
+    """:class:`Collapse` of a book model (recurrent layer, dropout, ReLU dense head) on sequences ``x`` (chapter 4).
+
+    Runs in inference mode (dropout off).  Raises ``ValueError`` for a model
+    without a recurrent layer or a ReLU dense layer, or for ``x`` that is
+    not a non-empty (N, T, D) batch.
+    """
+    import keras
+
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 3 or x.shape[0] == 0:
+        raise ValueError(f"x must be a non-empty (N, T, D) batch of sequences, got shape {x.shape}")
+    rnn = next((layer for layer in model.layers if isinstance(layer, keras.layers.RNN)), None)
+    head = next((layer for layer in model.layers if isinstance(layer, keras.layers.Dense)
+                 and layer.activation is keras.activations.relu), None)
+    if rnn is None or head is None:
+        raise ValueError(f"model {model.name!r} needs a recurrent layer and a ReLU dense layer "
+                         "(a SimpleRNN, LSTM or pLSTM of hilbertlib.models.build_model)")
+    probe = keras.Model(model.inputs[0], [rnn.output, head.output])
+    state, hidden = (np.asarray(keras.ops.convert_to_numpy(v), dtype=np.float64) for v in probe(x, training=False))
+    return Collapse(saturated=float(np.mean(np.abs(state) > saturation)),
+                    state_spread=float(state.std(axis=0).max()),
+                    dead_units=int(np.sum(np.all(hidden == 0, axis=0))),
+                    head_units=int(hidden.shape[1]))
 
 
 # ------------------------------------------------------------ mistakes
@@ -232,9 +285,9 @@ def pair_rank(cm: np.ndarray, true: int, pred: int) -> int | None:
 
 
 def describe_pair(pair: tuple[int, int, int] | None, class_names: Sequence[str] | None = None) -> str:
-    """``(9, 4, 23) -> '9 read as 4 (23 test images)'``; ``None -> 'not yet run'`` (chapters 5-7).
+    """``(9, 4, 23) -> '9 read as 4 (23 test images)'``; ``None -> 'not yet run'`` (chapters 5, 6 and 13).
 
-    ``class_names`` (introduced in chapter 11, "Fashion-MNIST") names the
+    ``class_names`` (introduced in chapter 10, "Fashion-MNIST") names the
     classes instead of their numbers: with the Fashion-MNIST names,
     ``(6, 0, 120) -> 'Shirt read as T-shirt/top (120 test images)'``.
     """
@@ -268,7 +321,7 @@ def same_machine(a, b) -> bool:
 
 
 def difference_of_means(a: Sequence[float], b: Sequence[float]) -> tuple[float | None, float | None]:
-    """``mean(a) - mean(b)`` and its standard error over seeds (chapter 5; used again in chapter 11).
+    """``mean(a) - mean(b)`` and its standard error over seeds (chapter 5; used again in chapter 10).
 
     The standard error is ``sqrt(var(a)/n_a + var(b)/n_b)`` with sample
     variances; it is ``None`` when either side has fewer than two values
@@ -287,7 +340,7 @@ def difference_of_means(a: Sequence[float], b: Sequence[float]) -> tuple[float |
 
 
 def class_mean_correlation(images: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
-    """Pearson correlation between the mean images of every pair of classes (chapter 11, "Fashion-MNIST").
+    """Pearson correlation between the mean images of every pair of classes (chapter 10, "Fashion-MNIST").
 
     Returns an ``(n_classes, n_classes)`` matrix with ones on the diagonal;
     a class without images, or whose mean image is constant, gets a row and
@@ -318,7 +371,7 @@ def class_mean_correlation(images: np.ndarray, labels: np.ndarray, n_classes: in
 
 
 def verdict(measured: float | None, claimed: float, tol: float = TOLERANCE) -> str:
-    """``'reproduced'`` when ``|measured - claimed| <= tol`` (chapter 4; chapter 7's table).
+    """``'reproduced'`` when ``|measured - claimed| <= tol`` (chapter 4; chapter 13's table).
 
     Otherwise ``'not reproduced (higher)'`` or ``'not reproduced (lower)'``;
     ``'not yet run'`` when ``measured`` is ``None``.  Accuracies are fractions
@@ -334,13 +387,13 @@ def verdict(measured: float | None, claimed: float, tol: float = TOLERANCE) -> s
 
 def fell_back(val_accuracy: Sequence[float], fall: float = 0.10) -> bool:
     """Whether a run learned and then lost it: its last validation accuracy lies more
-    than ``fall`` below its best, and the best left chance (chapters 5, 7 and 12)."""
+    than ``fall`` below its best, and the best left chance (chapters 5, 11 and 13)."""
     v = np.asarray(val_accuracy, dtype=float)
     return bool(v.size and v.max() >= CHANCE_THRESHOLD and v.max() - v[-1] > fall)
 
 
 def learning_course(val_accuracy: Sequence[float], fall: float = 0.10) -> str:
-    """One clause on how a run's validation accuracy moved over its epochs (chapters 5 and 12).
+    """One clause on how a run's validation accuracy moved over its epochs (chapters 5 and 11).
 
     "stayed at chance" when it never reached ``CHANCE_THRESHOLD`` (15%); "reached
     X by epoch b, then fell back to Y by epoch n" when the last epoch lies more
@@ -361,21 +414,21 @@ def learning_course(val_accuracy: Sequence[float], fall: float = 0.10) -> str:
 
 
 def verdict_chance(measured: float | None, threshold: float = CHANCE_THRESHOLD) -> str:
-    """Verdict for a claim that a model is "no better than random" (chapters 4, 5 and 7).
+    """Verdict for a claim that a model is "no better than random" (chapters 4, 5 and 13).
 
     Reproduced when the test accuracy stays below ``threshold`` (15%: chance
     is 10% and always answering the commonest digit gives 11.35%).
     """
     if measured is None:
         return PENDING
-    return REPRODUCED if float(measured) < threshold else f"{NOT_REPRODUCED} (it learned)"
+    return REPRODUCED if float(measured) < threshold else f"{NOT_REPRODUCED} (above chance)"
 
 
 def verdict_chance_over(measured: Sequence[float]) -> str:
-    """:func:`verdict_chance` over several seeds (chapters 7 and 12).
+    """:func:`verdict_chance` over several seeds (chapters 11 and 13).
 
     Reproduced when every committed seed stays below ``CHANCE_THRESHOLD`` (15%);
-    otherwise says in how many seeds the model learned.
+    otherwise says in how many seeds the model rose above it.
     """
     v = [float(m) for m in measured]
     if not v:
@@ -384,12 +437,12 @@ def verdict_chance_over(measured: Sequence[float]) -> str:
     if not learned:
         return REPRODUCED
     if len(v) == 1:
-        return f"{NOT_REPRODUCED} (it learned)"
-    return f"{NOT_REPRODUCED} (it learned in {learned} of {len(v)} seeds)"
+        return f"{NOT_REPRODUCED} (above chance)"
+    return f"{NOT_REPRODUCED} (above chance in {learned} of {len(v)} seeds)"
 
 
 def verdict_order(better: Sequence[float], worse: Sequence[float]) -> str:
-    """Verdict for "``better`` beats ``worse``" measured over seeds (chapter 5; chapter 7's table).
+    """Verdict for "``better`` beats ``worse``" measured over seeds (chapter 5; chapter 13's table).
 
     - ``'not yet run'`` when either list is empty;
     - with fewer than two seeds on either side only the direction can be
@@ -411,9 +464,9 @@ def verdict_order(better: Sequence[float], worse: Sequence[float]) -> str:
     return REPRODUCED if diff > 2 * se else "same direction, within seed spread"
 
 
-# ------------------------------------------------------------ orderings (chapter 10)
+# ------------------------------------------------------------ orderings (chapter 9)
 #
-# Chapter 10 ("Which order is best, and why") tests the paper's section 5.2
+# Chapter 9 ("Which order is best, and why") tests the paper's section 5.2
 # explanation: accuracy is lower when the ink lies farther from the end of
 # the sequence.  These helpers turn the measured numbers into its verdicts.
 
@@ -428,14 +481,14 @@ NO_CHANGE_PREDICTED = "consistent (no change predicted or seen)"
 
 
 def pooled_seed_sd(groups: Mapping[str, Sequence[float]]) -> float | None:
-    """Pooled sample standard deviation over seeds of several groups of runs (chapter 10).
+    """Pooled sample standard deviation over seeds of several groups of runs (chapter 9).
 
     ``groups`` maps a label (an ordering) to the test accuracies of its
     seeds.  Every group with at least two values contributes its sample
     variance, weighted by its degrees of freedom:
     ``sqrt(sum((n_i - 1) * s_i**2) / sum(n_i - 1))``.  Groups with one value
     are ignored; ``None`` when no group has two.  It is the seed-to-seed
-    spread that chapter 10 assumes for an ordering run with one seed only.
+    spread that chapter 9 assumes for an ordering run with one seed only.
     """
     ss, dof = 0.0, 0
     for values in groups.values():
@@ -448,7 +501,7 @@ def pooled_seed_sd(groups: Mapping[str, Sequence[float]]) -> float | None:
 
 @dataclass(frozen=True)
 class Change:
-    """How much the mean test accuracy moved from one group of seeds to another (chapter 10).
+    """How much the mean test accuracy moved from one group of seeds to another (chapter 9).
 
     ``change`` is ``mean(after) - mean(before)`` (a fraction: 0.01 is one
     percentage point); ``se`` its standard error from a common seed spread
@@ -468,7 +521,7 @@ class Change:
 
 
 def accuracy_change(before: Sequence[float], after: Sequence[float], sd: float | None) -> Change | None:
-    """The :class:`Change` from ``before`` to ``after`` with the seed spread ``sd`` (chapter 10).
+    """The :class:`Change` from ``before`` to ``after`` with the seed spread ``sd`` (chapter 9).
 
     ``sd`` is a sample standard deviation over seeds common to both groups
     (from :func:`pooled_seed_sd`), so a group run with a single seed still
@@ -485,7 +538,7 @@ def accuracy_change(before: Sequence[float], after: Sequence[float], sd: float |
 
 
 def ink_prediction(distance_before: float, distance_after: float, min_shift: float = 1.0) -> int:
-    """The direction in which section 5.2 predicts accuracy to move (chapter 10).
+    """The direction in which section 5.2 predicts accuracy to move (chapter 9).
 
     The arguments are the mean distances of the ink from the last step
     (``hilbertlib.metrics.ink_position``'s ``distance_from_end``) of two
@@ -503,7 +556,7 @@ def ink_prediction(distance_before: float, distance_after: float, min_shift: flo
 
 
 def explanation_verdict(change: Change | None, predicted: int) -> str:
-    """Does a measured :class:`Change` bear out a predicted direction? (chapter 10)
+    """Does a measured :class:`Change` bear out a predicted direction? (chapter 9)
 
     - ``'not yet run'`` when ``change`` is ``None``;
     - spread unknown: ``'as predicted (spread unknown)'`` or
@@ -539,7 +592,7 @@ def _ranks(v: np.ndarray) -> np.ndarray:
 
 def rank_correlation(x: Sequence[float], y: Sequence[float], exact_max: int = 8, n_permutations: int = 20_000,
                      seed: int = 0) -> tuple[float, float] | None:
-    """Spearman's rank correlation of ``x`` and ``y`` and its two-sided permutation p-value (chapter 10).
+    """Spearman's rank correlation of ``x`` and ``y`` and its two-sided permutation p-value (chapter 9).
 
     Ties share their average rank.  The p-value is the share of
     re-orderings of ``y`` whose correlation is at least as far from zero as
@@ -576,7 +629,7 @@ def rank_correlation(x: Sequence[float], y: Sequence[float], exact_max: int = 8,
 
 
 def correlation_verdict(corr: tuple[float, float] | None, predicted_sign: int, alpha: float = 0.05) -> str:
-    """Verdict on a predicted sign of a rank correlation across orderings (chapter 10).
+    """Verdict on a predicted sign of a rank correlation across orderings (chapter 9).
 
     ``corr`` is ``(rho, p)`` from :func:`rank_correlation`.  :data:`SUPPORTED`
     when ``p < alpha`` and ``rho`` has the predicted sign,

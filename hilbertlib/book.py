@@ -26,6 +26,7 @@ __all__ = [
     "glue",
     "pct",
     "count",
+    "join_and",
     "experiment",
     "get_result",
     "results_dir",
@@ -46,6 +47,8 @@ __all__ = [
     "pct_spread",
     "sci",
     "quiet_native_stderr",
+    "backend_table",
+    "backend_verdict",
 ]
 
 PENDING = "not yet run"
@@ -101,7 +104,7 @@ def check_parameters(**params: Any) -> dict[str, Any]:
 
     Known names: epochs, batch_size, train_size, test_size, sample_size,
     seed, seeds, size, sizes, ordering, orderings, retrain, train_missing,
-    results_dir; and, for the reservoirs of chapter 9, validation_size,
+    results_dir; and, for the reservoirs of chapter 8, validation_size,
     units and search_units.  Unknown names are accepted unchecked.
     """
     for name, value in params.items():
@@ -167,6 +170,14 @@ def pct(x: float | None, digits: int = 2) -> str:
 def count(n: int, noun: str) -> str:
     """``(1, 'epoch') -> '1 epoch'``, ``(20, 'epoch') -> '20 epochs'``: a number and its noun (chapter 6)."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def join_and(items: Iterable[str]) -> str:
+    """``['a'] -> 'a'``, ``['a', 'b'] -> 'a and b'``, ``['a', 'b', 'c'] -> 'a, b and c'`` (chapter 4)."""
+    items = [str(i) for i in items]
+    if not items:
+        raise ValueError("join_and needs at least one item")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def results_dir(value: str | os.PathLike | None) -> Path:
@@ -302,7 +313,7 @@ def _duration(seconds: float) -> str:
 
 
 def reservoir_table(results: str | os.PathLike | None = None):
-    """Every stored echo-state-network result (chapter 9) as a DataFrame (the status page).
+    """Every stored echo-state-network result (chapter 8) as a DataFrame (the status page).
 
     Columns: id, size, ordering, units, leak, radius, readout, validation and
     test accuracy, seconds for the reservoir states and the readout, finished.
@@ -330,25 +341,30 @@ def missing_table(results: str | os.PathLike | None = None):
     ``projected time`` is the run's epochs times the median seconds per epoch
     of the stored runs of the same model and sequence length, on each machine
     that has run one (a stored run's timings include whatever shared the
-    machine with it); "no timing yet" when none has.
+    machine with it); "no timing yet" when none has.  A run with a parked
+    checkpoint (:func:`hilbertlib.runner.park`) says after how many epochs,
+    and only its remaining epochs are projected.
     """
     import numpy as np
     import pandas as pd
 
     from .grid import all_specs
-    from .runner import load_result
+    from .runner import load_result, parked_state
 
     times = _epoch_times(results)
     rows = []
     for s in all_specs():
         if load_result(s, results_dir(results)) is not None:
             continue
+        parked = parked_state(s, results_dir(results))
+        done = 0 if parked is None else int(parked["completed_epochs"])
         steps = _steps(s.model, s.size)
-        cost = [f"{_machine_label(b, d)}: {_duration(s.epochs * float(np.median(np.concatenate(runs))))}"
+        cost = [f"{_machine_label(b, d)}: {_duration((s.epochs - done) * float(np.median(np.concatenate(runs))))}"
                 for (m, st, b, d), runs in sorted(times.items()) if (m, st) == (s.model, steps)]
         rows.append({"id": s.id, "model": s.model, "size": s.size, "ordering": s.ordering, "seed": s.seed,
-                     "epochs": s.epochs, "projected time": "; ".join(cost) or "no timing yet"})
-    return pd.DataFrame(rows, columns=["id", "model", "size", "ordering", "seed", "epochs", "projected time"])
+                     "epochs": s.epochs, "parked": "" if parked is None else f"after {count(done, 'epoch')}",
+                     "projected time": "; ".join(cost) or "no timing yet"})
+    return pd.DataFrame(rows, columns=["id", "model", "size", "ordering", "seed", "epochs", "parked", "projected time"])
 
 
 def get_results(specs: Iterable[ExperimentSpec], results: str | os.PathLike | None = None, retrain: bool = False,
@@ -358,9 +374,9 @@ def get_results(specs: Iterable[ExperimentSpec], results: str | os.PathLike | No
 
 
 def lstm14_seed_sd(results: str | os.PathLike | None = None) -> float | None:
-    """The pooled seed-to-seed spread of chapter 5's 14x14 LSTM runs, row and Hilbert (chapters 12 and 13).
+    """The pooled seed-to-seed spread of chapter 5's 14x14 LSTM runs, row and Hilbert (chapters 11 and 12).
 
-    The spread at 784 steps is measured for few runs (:func:`long_seed_sd`), so chapters 12 and
+    The spread at 784 steps is measured for few runs (:func:`long_seed_sd`), so chapter 10 and
     13 borrow this one as a yardstick for single-seed differences
     (:func:`hilbertlib.analysis.pooled_seed_sd` over the committed seeds of
     ``grid.LSTM_SEEDS``); ``None`` while no ordering has two seeds.
@@ -376,7 +392,7 @@ def lstm14_seed_sd(results: str | os.PathLike | None = None) -> float | None:
 
 
 def long_seed_sd(results: str | os.PathLike | None = None) -> tuple[float, int] | None:
-    """The seed-to-seed spread measured at 784 steps, and over how many seeds (chapter 12).
+    """The seed-to-seed spread measured at 784 steps, and over how many seeds (chapter 11).
 
     The sample standard deviation of the test accuracies of the committed
     row-order runs of ``grid.LONG_BEST`` (the long recipe's repeated variant)
@@ -394,7 +410,7 @@ def long_seed_sd(results: str | os.PathLike | None = None) -> tuple[float, int] 
 
 
 def long_spread_clause(results: str | os.PathLike | None = None) -> str:
-    """What is known of the seed spread at 784 steps, as a clause for a borrowed yardstick (chapters 12, 13).
+    """What is known of the seed spread at 784 steps, as a clause for a borrowed yardstick (chapters 11 and 12).
 
     ``'the spread at 784 steps is unmeasured'`` while :func:`long_seed_sd` is
     ``None``, else the measured spread and its number of seeds.
@@ -416,7 +432,7 @@ def _spread_clause(long: tuple[float, int] | None) -> str:
 
 def single_run_noise(results: str | os.PathLike | None = None) -> tuple[float, str] | None:
     """How far two single-seed runs must differ to be more than noise, and the clause that says so
-    (chapters 12 and 13).
+    (chapters 11 and 12).
 
     Twice the standard error of a difference of two single runs,
     ``2 * sqrt(2) * sd`` with ``sd`` from :func:`lstm14_seed_sd`, and a
@@ -438,17 +454,18 @@ def single_run_noise(results: str | os.PathLike | None = None) -> tuple[float, s
 
 
 def describe_change(spec: ExperimentSpec, change: dict[str, Any] | Iterable[tuple[str, Any]]) -> str:
-    """A variant's changes to ``spec`` in words (chapters 11 and 12).
+    """A variant's changes to ``spec`` in words (chapters 10 and 11).
 
     ``{"epochs": 40, "learning_rate": 2e-3}`` against the paper's protocol
-    gives ``'epochs 40 instead of 20 and learning rate 0.002 instead of 0.001'``.
+    gives ``'epochs 40 instead of 20 and learning rate 0.002 instead of 0.001'``;
+    three or more changes are listed as ``'A, B and C'``.
     """
     items = change.items() if isinstance(change, dict) else change
 
     def fmt(v: Any) -> str:
         return f"{v:g}" if isinstance(v, (int, float)) else str(v)
 
-    return " and ".join(f"{k.replace('_', ' ')} {fmt(v)} instead of {fmt(getattr(spec, k))}" for k, v in items)
+    return join_and(f"{k.replace('_', ' ')} {fmt(v)} instead of {fmt(getattr(spec, k))}" for k, v in items)
 
 
 def pending_note(results: dict[str, Any], what: str = "runs") -> str:
@@ -526,7 +543,7 @@ def pct_spread(values: Iterable[float], digits: int = 2) -> str:
 
 
 def pct_by_seed(pairs: Iterable[tuple[int, float]], digits: int = 2) -> str:
-    """Each seed's accuracy, in percent, for runs too unlike to average (chapters 7 and 12).
+    """Each seed's accuracy, in percent, for runs too unlike to average (chapters 11 and 13).
 
     ``[(0, 0.1826), (1, 0.1135)]`` gives ``'18.26%, 11.35% (seeds 0, 1)'``;
     one pair gives ``'... (seed 0)'``; none gives ``'not yet run'``.
@@ -612,6 +629,27 @@ def backend_table(path: str | os.PathLike | None = None):
     return df
 
 
+def backend_verdict(table) -> str:
+    """Which backend the :func:`backend_table` measured fastest, and how JAX compares (status page)."""
+    if not len(table):
+        return "No backend benchmark committed yet."
+    rate = table["steps/s"].astype(float)
+
+    def name(b: str) -> str:
+        return b.replace("tensorflow", "TensorFlow").replace("torch", "PyTorch").replace("jax", "JAX")
+
+    best = name(table.loc[rate.idxmax(), "backend"])
+    jax = table[table["backend"] == "jax"]
+    if best == "JAX":
+        others = rate[table["backend"] != "jax"]
+        return ("JAX is the fastest backend in this run" + ("." if others.empty else
+                f", {rate.max() / others.max():.2f} times as fast per step as the next one."))
+    if jax.empty:
+        return f"{best} is the fastest backend in this run; JAX was not measured."
+    return (f"{best} is the fastest backend in this run: JAX takes {rate.max() / float(jax['steps/s'].iloc[0]):.2f} "
+            f"times as long per training step.")
+
+
 def _cell_benches(folder: str | os.PathLike | None) -> list[dict[str, Any]]:
     import json
 
@@ -643,7 +681,7 @@ def cells_table(folder: str | os.PathLike | None = None):
 
 
 def cell_cost_sentence(folder: str | os.PathLike | None = None, batch_size: int = 32) -> str:
-    """What a pLSTM training batch costs against an LSTM one, per machine measured (chapter 13)."""
+    """What a pLSTM training batch costs against an LSTM one, per machine measured (chapter 12)."""
     parts = []
     for d in _cell_benches(folder):
         env = d["environment"]

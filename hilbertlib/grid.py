@@ -27,7 +27,7 @@ def paper_specs() -> list[ExperimentSpec]:
 ORDERINGS = ("row", "column", "snake", "hilbert", "hilbert-crop", "zorder", "spiral", "spiral-in-out",
              "random", "reversed:row", "reversed:hilbert")
 
-# What makes 784 steps learn (chapter 12): chrono initialisation of the gate
+# What makes 784 steps learn (chapter 11): chrono initialisation of the gate
 # biases (Tallec & Ollivier, 2018) and gradient clipping at norm 1, with the
 # paper's 128 units, Adam, 20 epochs and batch 32 otherwise unchanged.
 LONG_RECIPE = {"init": "chrono", "clipnorm": 1.0}
@@ -35,7 +35,7 @@ LONG_RECIPE = {"init": "chrono", "clipnorm": 1.0}
 # published plain-LSTM figures on sequential MNIST are about 98-99%).
 LONG_GOAL = 0.98
 # In row order the recipe fell short of the 98% goal at 20 epochs while still
-# improving (chapter 12): the levers left are the budget, the step size and
+# improving (chapter 11): the levers left are the budget, the step size and
 # a learning rate that decays to zero over the run (cosine), alone and with
 # the larger step; then, once the longer budget and the larger step with the
 # decay had come out best, all three together.
@@ -43,18 +43,18 @@ LONG_VARIANTS = ({"epochs": 40}, {"learning_rate": 2e-3}, {"schedule": "cosine"}
                  {"epochs": 40, "learning_rate": 2e-3, "schedule": "cosine"})
 # The variant with the best row-order test accuracy of the first four (the
 # longer budget): run again over more seeds, in Hilbert order and on
-# Fashion-MNIST (chapters 11 and 12).
+# Fashion-MNIST (chapters 10 and 11).
 LONG_BEST = {"epochs": 40}
 # The fifth variant, all three levers together: the best row-order run of the
-# recipe and the one that met LONG_GOAL (chapter 12).  Planned after LONG_BEST
-# was fixed; taken to Fashion-MNIST as the best recipe of all (chapter 11).
+# recipe and the one that met LONG_GOAL (chapter 11).  Planned after LONG_BEST
+# was fixed; taken to Fashion-MNIST as the best recipe of all (chapter 10).
 LONG_TOP = LONG_VARIANTS[-1]
-# The power-law LSTM's stated shorter budget (chapter 13; see long_sequence_specs).
+# The power-law LSTM's stated shorter budget (chapter 12; see long_sequence_specs).
 PLSTM_SHORT_EPOCHS = 5
 
 
 def ordering_specs() -> list[ExperimentSpec]:
-    """The LSTM on 14x14 under every ordering (chapter 10, testing section 5.2)."""
+    """The LSTM on 14x14 under every ordering (chapter 9, testing section 5.2)."""
     specs = [ExperimentSpec("lstm", 14, o) for o in ORDERINGS]
     # The reversal of the Hilbert curve is the controlled test whose verdict
     # hangs on the seed spread: give it seeds of its own.
@@ -63,7 +63,7 @@ def ordering_specs() -> list[ExperimentSpec]:
 
 
 def long_sequence_specs() -> list[ExperimentSpec]:
-    """784-step runs (chapters 12 and 13): the LSTM with the long-sequence recipe, the paper's
+    """784-step runs (chapters 11 and 12): the LSTM with the long-sequence recipe, the paper's
     protocol over more seeds, the variants of the recipe, and the power-law LSTM."""
     specs = [ExperimentSpec("lstm", 28, o, **LONG_RECIPE) for o in ("row", "hilbert")]
     # The paper's protocol at 784 steps over more seeds: does the Hilbert order learn
@@ -76,7 +76,7 @@ def long_sequence_specs() -> list[ExperimentSpec]:
     # The power-law LSTM takes the recipe's clipping (its clock, not a bias, sets its memory).
     plstm = [ExperimentSpec("plstm", 28, o, clipnorm=LONG_RECIPE["clipnorm"]) for o in ("row", "hilbert")]
     specs += plstm
-    # A stated, reduced budget for it (chapter 13): its cell runs in Keras'
+    # A stated, reduced budget for it (chapter 12): its cell runs in Keras'
     # step-by-step RNN loop, about 10 CPU minutes an epoch at 784 steps, so the
     # first comparison is after PLSTM_SHORT_EPOCHS epochs, against the LSTM's
     # validation accuracy after as many epochs of its own runs.

@@ -19,9 +19,9 @@
 * :func:`decay_verdict` and :func:`horizon_verdict`: the rules that judge the
   paper's section 5.1 against these measurements.
 * :func:`at_initialisation`: the time constants and the gradient reaching
-  each step of *untrained* networks (chapters 12 and 13).
+  each step of *untrained* networks (chapters 11 and 12).
 
-Introduced in chapter 8 ("What the LSTM remembers").
+Introduced in chapter 7 ("What the LSTM remembers").
 """
 
 from __future__ import annotations
@@ -127,11 +127,11 @@ def retention_curve(trace: np.ndarray, lags, start: int = 0) -> np.ndarray:
     return np.asarray(out)
 
 
-# ------------------------------------------------------------ chapter 8: reading the measurements
+# ------------------------------------------------------------ chapter 7: reading the measurements
 
 
 def accuracy_drop_step(ks, accuracies, fraction: float = 0.9) -> int | None:
-    """The first ``k`` whose accuracy is below ``fraction`` times the accuracy at ``ks[0]`` (chapter 8).
+    """The first ``k`` whose accuracy is below ``fraction`` times the accuracy at ``ks[0]`` (chapter 7).
 
     ``ks`` and ``accuracies`` are the input and output of
     :func:`blank_prefix_accuracy` (``ks[0]`` is normally 0, nothing blanked).
@@ -156,7 +156,7 @@ def accuracy_drop_step(ks, accuracies, fraction: float = 0.9) -> int | None:
 
 
 def prefix_ink_fraction(x: np.ndarray, ks) -> np.ndarray:
-    """For each ``k``, the share of all ink (sum of pixel values) that lies in the first ``k`` steps (chapter 8).
+    """For each ``k``, the share of all ink (sum of pixel values) that lies in the first ``k`` steps (chapter 7).
 
     ``x`` is a batch of sequences (N, T) or (N, T, D); the share is taken
     over the whole batch.  It tells whether blanking a prefix removed much of
@@ -181,7 +181,7 @@ def prefix_ink_fraction(x: np.ndarray, ks) -> np.ndarray:
 
 
 def unit_retention_curves(trace: np.ndarray, lags, start: int = 0) -> np.ndarray:
-    """Per unit, the mean over sequences of ``prod_{s=start+1}^{start+lag} f_s``: shape (len(lags), units) (chapter 8).
+    """Per unit, the mean over sequences of ``prod_{s=start+1}^{start+lag} f_s``: shape (len(lags), units) (chapter 7).
 
     :func:`retention_curve` is the mean of these curves over the units.
     """
@@ -201,7 +201,7 @@ def unit_retention_curves(trace: np.ndarray, lags, start: int = 0) -> np.ndarray
 
 
 def fit_decays(lags, values, floor: float = 0.0) -> dict[str, dict]:
-    """The best exponential and the best power law through a decay curve (chapter 8).
+    """The best exponential and the best power law through a decay curve (chapter 7).
 
     Both are straight-line fits (``numpy.polyfit``) to the natural log of
     ``values``: the exponential ``v = a exp(-lag / tau)`` is a line in
@@ -239,7 +239,7 @@ def fit_decays(lags, values, floor: float = 0.0) -> dict[str, dict]:
 
 
 def exponential_mixture(taus, lags) -> np.ndarray:
-    """The mean over units of ``exp(-lag / tau_u)`` for each lag (chapter 8).
+    """The mean over units of ``exp(-lag / tau_u)`` for each lag (chapter 7).
 
     What the average retention would be if every unit forgot at its own
     constant rate (``tau`` from :func:`time_constants`).  Each term is an
@@ -258,7 +258,7 @@ def exponential_mixture(taus, lags) -> np.ndarray:
 
 def decay_shapes(unit_curves: np.ndarray, lags, floor: float = 1e-3, min_points: int = 5,
                  flat: float = 0.9) -> dict[str, int]:
-    """Classify each unit's retention curve as better fitted by an exponential or a power law (chapter 8).
+    """Classify each unit's retention curve as better fitted by an exponential or a power law (chapter 7).
 
     ``unit_curves`` comes from :func:`unit_retention_curves`.  Each column is
     fitted with :func:`fit_decays` on the lags where it is still above
@@ -286,7 +286,7 @@ def decay_shapes(unit_curves: np.ndarray, lags, floor: float = 1e-3, min_points:
 
 
 def decay_verdict(fits: dict[str, dict]) -> str:
-    """Verdict on "memory decays exponentially" from :func:`fit_decays` of several curves (chapter 8).
+    """Verdict on "memory decays exponentially" from :func:`fit_decays` of several curves (chapter 7).
 
     ``fits`` maps a label (an ordering) to the fits of its retention curve.
     ``'reproduced'`` when the exponential has the smaller ``rms`` for every
@@ -305,7 +305,7 @@ def decay_verdict(fits: dict[str, dict]) -> str:
 
 
 def horizon_verdict(accuracy_drop: float | None, ink_share: float, tol: float = 0.02, min_ink: float = 0.05) -> str:
-    """Verdict on "information older than about 150 steps is gone" for one ordering (chapter 8).
+    """Verdict on "information older than about 150 steps is gone" for one ordering (chapter 7).
 
     ``accuracy_drop`` is the test accuracy lost (a fraction) when every step
     more than 150 steps before the end is blanked; ``ink_share`` the share of
@@ -326,7 +326,7 @@ def horizon_verdict(accuracy_drop: float | None, ink_share: float, tol: float = 
 
 @dataclass(frozen=True)
 class AtInitialisation:
-    """What an untrained network can remember (chapters 12 and 13).
+    """What an untrained network can remember (chapters 11 and 12).
 
     ``tau``: each unit's forget-gate time constant in steps
     (:func:`time_constants`); ``gradient``: the mean gradient norm of the
@@ -341,7 +341,7 @@ class AtInitialisation:
 
 
 def at_initialisation(specs: Mapping[str, object], x: np.ndarray, y: np.ndarray) -> dict[str, AtInitialisation]:
-    """Measure fresh networks, one per labelled spec, on sequences ``(x, y)`` (chapters 12 and 13).
+    """Measure fresh networks, one per labelled spec, on sequences ``(x, y)`` (chapters 11 and 12).
 
     Each spec (model ``lstm`` or ``plstm``) is built with the initial weights
     its training run starts from (:func:`hilbertlib.analysis.fresh_model`);

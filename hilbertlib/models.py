@@ -1,6 +1,6 @@
 """The paper's models, built with Keras 3 (backend-agnostic).
 
-Recurrent models (SimpleRNN, LSTM, or the power-law LSTM of chapter 13, planned):
+Recurrent models (SimpleRNN, LSTM, or the power-law LSTM of chapter 12, planned):
 recurrent layer (128 units) -> Dropout(0.5) ->
 Dense(128, relu) -> Dense(10, softmax), trained with Adam on cross-entropy.
 CNN baseline: Conv2D(32 filters, 3x3, relu) -> MaxPooling2D(2x2) -> Flatten ->
@@ -24,7 +24,7 @@ class ChronoBias(keras.initializers.Initializer):
 
     Forget-gate bias ``log(U[1, t_max - 1])``, input-gate bias its negative,
     the rest zero.  Keras orders the LSTM bias as [input, forget, cell, output].
-    Introduced in chapter 12 ("Making 784 steps learn", planned).
+    Introduced in chapter 11 ("Making 784 steps learn", planned).
     """
 
     def __init__(self, t_max: int, units: int, seed: int = 0):
@@ -46,7 +46,7 @@ def build_model(spec: ExperimentSpec, steps_per_epoch: int | None = None):
     """Compiled Keras model for ``spec`` (chapter 4).
 
     The caller seeds Keras first (:func:`hilbertlib.runner.set_seed`).
-    A ``cosine`` schedule (chapter 12) needs ``steps_per_epoch``, the number
+    A ``cosine`` schedule (chapter 11) needs ``steps_per_epoch``, the number
     of mini-batches in one epoch, to end its decay at the last step.
     """
     layers = keras.layers

@@ -195,7 +195,7 @@ def plot_history(results, labels: Sequence[str] | None = None, metric: str = "ac
 
 
 def plot_confusion(result, ax=None, title: str | None = None, normalize: bool = False, class_names: Sequence[str] | None = None):
-    """Seaborn heat map of a result's test confusion matrix (chapters 5-6; the paper's Figures 5 and 7)."""
+    """Seaborn heat map of a result's test confusion matrix (chapters 5 and 6; the paper's Figures 5 and 7)."""
     import seaborn as sns
 
     cm = result.confusion_matrix.astype(float)
@@ -207,7 +207,7 @@ def plot_confusion(result, ax=None, title: str | None = None, normalize: bool = 
                 xticklabels=names, yticklabels=names, ax=ax, annot_kws={"fontsize": 7})
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    if max(len(str(n)) for n in names) > 2:  # class names (chapter 11): slanted, so they do not overlap
+    if max(len(str(n)) for n in names) > 2:  # class names (chapter 10): slanted, so they do not overlap
         ax.set_xticklabels(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
         ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
     ax.set_title(title or result.id, fontsize=10)
@@ -267,7 +267,7 @@ def plot_seed_accuracies(groups: dict[str, Sequence[float]], claimed: dict[str, 
 
 
 def placeholder_figure(text: str, figsize: tuple[float, float] = (6, 1.2)):
-    """A small figure that only says ``text`` (chapters 4-7).
+    """A small figure that only says ``text`` (chapters 4-6 and 13).
 
     Glued in place of a figure whose results are not committed yet, so the
     ``{glue:figure}`` directive and its reference still resolve.
@@ -313,7 +313,7 @@ def plot_confusion_grid(results: dict[str, object], normalize: bool = False, siz
 
     A missing result leaves a panel that says "not yet run"; when all are
     missing the figure is a one-line :func:`placeholder_figure`.
-    ``class_names`` labels the axes with names instead of digits (chapter 11).
+    ``class_names`` labels the axes with names instead of digits (chapter 10).
     """
     if all(v is None for v in results.values()):
         return placeholder_figure("Not yet run: " + "; ".join(results))
@@ -329,7 +329,7 @@ def plot_confusion_grid(results: dict[str, object], normalize: bool = False, siz
 
 
 def plot_class_means(datasets: dict[str, tuple[np.ndarray, np.ndarray, Sequence[str]]], size: float = 1.05):
-    """The mean image of a data set and of each of its classes, one row per data set (chapter 11).
+    """The mean image of a data set and of each of its classes, one row per data set (chapter 10).
 
     ``datasets`` maps a row title to ``(images, labels, class_names)``:
     images ``(N, H, W)`` (uint8 or floats in [0, 1]), integer labels and one
@@ -363,7 +363,7 @@ def plot_class_means(datasets: dict[str, tuple[np.ndarray, np.ndarray, Sequence[
 
 def plot_blank_prefix(ks: Sequence[int], accuracies: dict[str, Sequence[float]], ink: dict[str, Sequence[float]] | None = None,
                       fraction: float = 0.9, width: float = 10.0, height: float = 3.6):
-    """Accuracy against the number of blanked first steps, and the share of ink blanked (chapter 8).
+    """Accuracy against the number of blanked first steps, and the share of ink blanked (chapter 7).
 
     ``accuracies`` maps a label (an ordering) to the output of
     :func:`hilbertlib.memory.blank_prefix_accuracy` on ``ks``; a dotted line
@@ -401,7 +401,7 @@ def plot_blank_prefix(ks: Sequence[int], accuracies: dict[str, Sequence[float]],
 
 def plot_time_constants(taus: dict[str, np.ndarray], horizon: float | None = None, ax=None, bins: int = 30,
                         before: dict[str, np.ndarray] | None = None):
-    """Histogram of per-unit forget-gate time constants on a log axis, one colour per label (chapter 8).
+    """Histogram of per-unit forget-gate time constants on a log axis, one colour per label (chapter 7).
 
     ``taus`` maps a label to :func:`hilbertlib.memory.time_constants`.
     Infinite values (a gate stuck at 1) are counted in the last bin.  A
@@ -435,7 +435,7 @@ def plot_time_constants(taus: dict[str, np.ndarray], horizon: float | None = Non
 
 def plot_retention(lags: Sequence[int], curves: dict[str, np.ndarray], fits: dict[str, dict] | None = None,
                    mixtures: dict[str, np.ndarray] | None = None, width: float = 10.0, height: float = 3.8):
-    """Measured retention against lag on log-log (left) and semi-log (right) axes, with fits (chapter 8).
+    """Measured retention against lag on log-log (left) and semi-log (right) axes, with fits (chapter 7).
 
     The measured counterpart of the paper's Figure 8.  ``curves`` maps a
     label to :func:`hilbertlib.memory.retention_curve`; ``fits`` maps the
@@ -483,7 +483,7 @@ def _ordering_colors(orderings: Sequence[str]) -> dict[str, str]:
 
 def plot_reservoir_search(frame, leaks: Sequence[float], radii: Sequence[float], orderings: Sequence[str],
                           chosen: dict[str, tuple[float, float]] | None = None, size: float = 3.3):
-    """Validation accuracy over leak rate x spectral radius, one heat map per ordering (chapter 9).
+    """Validation accuracy over leak rate x spectral radius, one heat map per ordering (chapter 8).
 
     ``frame`` holds the search rows of :func:`hilbertlib.reservoir.grid_frame`
     for one image size (columns ``ordering``, ``leak``, ``radius``,
@@ -542,7 +542,7 @@ def plot_reservoir_search(frame, leaks: Sequence[float], radii: Sequence[float],
 
 
 def plot_leak_search(frame, orderings: Sequence[str], chosen: dict[tuple[int, str], float] | None = None, ax=None):
-    """Validation accuracy against leak rate, one line per ordering and image size (chapter 9).
+    """Validation accuracy against leak rate, one line per ordering and image size (chapter 8).
 
     ``frame`` holds rows of :func:`hilbertlib.reservoir.grid_frame` at one
     spectral radius per ordering and size; 28x28 lines are solid, 14x14
@@ -578,7 +578,7 @@ def plot_leak_search(frame, orderings: Sequence[str], chosen: dict[tuple[int, st
 def plot_reservoir_sizes(frame, orderings: Sequence[str], sizes: Sequence[int] = (14, 28),
                          references: dict[int, dict[str, float]] | None = None, metric: str = "test_accuracy",
                          width: float = 4.8, height: float = 3.7):
-    """Accuracy against reservoir size, one panel per image size, one line per ordering (chapter 9).
+    """Accuracy against reservoir size, one panel per image size, one line per ordering (chapter 8).
 
     ``frame`` holds size-sweep rows of :func:`hilbertlib.reservoir.grid_frame`;
     ``references`` maps an image size to ``{ordering: accuracy}`` drawn as
@@ -617,7 +617,7 @@ def plot_reservoir_sizes(frame, orderings: Sequence[str], sizes: Sequence[int] =
 
 def plot_reservoir_cost(frame, orderings: Sequence[str], sizes: Sequence[int] = (14, 28),
                         width: float = 10.0, height: float = 3.7):
-    """Time to compute the reservoir states (left) and to fit the readouts (right) against units (chapter 9).
+    """Time to compute the reservoir states (left) and to fit the readouts (right) against units (chapter 8).
 
     ``frame`` holds rows of :func:`hilbertlib.reservoir.grid_frame`; left:
     ``states_ms_per_image`` (milliseconds per image driven through the
@@ -662,9 +662,9 @@ def plot_reservoir_cost(frame, orderings: Sequence[str], sizes: Sequence[int] = 
 def plot_accuracy_against(accuracies: dict[str, Sequence[float]], metrics: dict[str, dict[str, float]],
                           pairs: Sequence[tuple[str, str]] = (), highlight: Sequence[str] = ("row", "hilbert"),
                           width: float = 5.2, height: float = 4.0):
-    """Test accuracy against per-ordering metrics, one labelled point per ordering (chapter 10).
+    """Test accuracy against per-ordering metrics, one labelled point per ordering (chapter 9).
 
-    Introduced in chapter 10 ("Which order is best, and why").
+    Introduced in chapter 9 ("Which order is best, and why").
     ``accuracies`` maps an ordering to the test accuracies (fractions) of its
     seeds; the point sits at their mean, with an error bar of plus and minus
     one sample standard deviation when there are two seeds or more.

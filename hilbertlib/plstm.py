@@ -19,7 +19,7 @@ by a power law.  In the pLSTM each unit keeps the time ``k_t`` of its last
 with time counted from 0 and :math:`\\epsilon = 10^{-3}`.  With no reset,
 the memory of step ``k`` decays like ``(t - k)^{-p}``, a power law, where an
 LSTM's constant forget gate gives ``f^{t-k}``, an exponential.
-Backend-agnostic (``keras.ops`` only).  Introduced in chapter 13 ("A power-law forget gate", planned).
+Backend-agnostic (``keras.ops`` only).  Introduced in chapter 12 ("A power-law forget gate", planned).
 """
 
 from __future__ import annotations
@@ -100,11 +100,11 @@ def power_law_lstm(units: int, **kwargs) -> keras.layers.RNN:
     return keras.layers.RNN(PowerLawLSTMCell(units, **cell_kwargs), **kwargs)
 
 
-# ---------------------------------------------------------------- measurements (chapter 13)
+# ---------------------------------------------------------------- measurements (chapter 12)
 
 
 def power_law_retention(lags, p: float, eps: float = EPS) -> np.ndarray:
-    """Share of the cell state written at a reset that is left ``lag`` steps later, with no reset since (chapter 13).
+    """Share of the cell state written at a reset that is left ``lag`` steps later, with no reset since (chapter 12).
 
     A reset at step ``k0`` sets ``k = k0 - eps``; ``s`` steps later the gate
     is ``((s + 2 eps) / (s + 1 + eps)) ** p``, and the product over
@@ -153,7 +153,7 @@ def _plstm_rerun(model, x: np.ndarray):
 
 
 def plstm_forget_gate_trace(model, x: np.ndarray) -> np.ndarray:
-    """Forget-gate values ``f_t`` of the model's pLSTM on sequences ``x``: shape (N, T, units) (chapter 13).
+    """Forget-gate values ``f_t`` of the model's pLSTM on sequences ``x``: shape (N, T, units) (chapter 12).
 
     The same shape as :func:`hilbertlib.memory.forget_gate_trace`, so
     :func:`hilbertlib.memory.time_constants` applies to it.

@@ -1,6 +1,6 @@
 """Echo state networks: a fixed random reservoir driven by a pixel series, a ridge readout.
 
-Introduced in chapter 9 ("Reservoir computing").
+Introduced in chapter 8 ("Reservoir computing").
 
 The reservoir is reservoirpy's ``reservoirpy.nodes.Reservoir`` (its own
 initialisers: a sparse normal recurrent matrix scaled to the spectral radius,
@@ -66,13 +66,13 @@ RIDGES = (1e-8, 1e-6, 1e-4, 1e-2, 1.0)
 RESERVOIR_DIR = Path(__file__).resolve().parent.parent / "results" / "reservoir"
 SCHEMA = "hilbertlib.reservoir/1"
 #: The readout is fitted on this many training images (a reduced protocol,
-#: stated in chapter 9): the reservoir costs O(units^2) per step and image.
+#: stated in chapter 8): the reservoir costs O(units^2) per step and image.
 TRAIN_SIZE = 10_000
 
 
 @dataclass(frozen=True)
 class ReservoirSpec:
-    """One echo state network experiment (chapter 9).
+    """One echo state network experiment (chapter 8).
 
     ``leak`` is the leak rate :math:`a` (1 = no leak), ``spectral_radius`` that
     of :math:`W`, ``connectivity`` the density of :math:`W` and :math:`W_{in}`.
@@ -163,7 +163,7 @@ class ReservoirSpec:
 
 @dataclass(frozen=True)
 class ReservoirResult(StoredResult):
-    """A stored echo-state-network result (chapter 9)."""
+    """A stored echo-state-network result (chapter 8)."""
 
     spec: ReservoirSpec
 
@@ -187,7 +187,7 @@ class ReservoirResult(StoredResult):
 
 def make_reservoir(units: int, leak: float, spectral_radius: float, input_scaling: float = 1.0,
                    connectivity: float = 0.1, seed: int = 0):
-    """An initialised reservoirpy ``Reservoir`` for one-feature series (chapter 9)."""
+    """An initialised reservoirpy ``Reservoir`` for one-feature series (chapter 8)."""
     from reservoirpy.nodes import Reservoir
 
     res = Reservoir(units, lr=leak, sr=spectral_radius, input_scaling=input_scaling,
@@ -201,7 +201,7 @@ def _dense(m) -> np.ndarray:
 
 
 def reservoir_states(series: np.ndarray, reservoir, batch: int = 4096) -> dict[str, np.ndarray]:
-    """Drive ``reservoir`` (from :func:`make_reservoir`) with every series at once (chapter 9).
+    """Drive ``reservoir`` (from :func:`make_reservoir`) with every series at once (chapter 8).
 
     ``series`` is ``(n, steps)`` or ``(n, steps, 1)``; each series starts from the
     zero state.  Returns ``{"last": (n, units), "mean": (n, units)}`` in float32.
@@ -242,7 +242,7 @@ def reservoir_states(series: np.ndarray, reservoir, batch: int = 4096) -> dict[s
 
 
 def readout_features(states: dict[str, np.ndarray], readout: str) -> np.ndarray:
-    """The readout's input: ``last``, ``mean`` or ``last+mean`` states (chapter 9)."""
+    """The readout's input: ``last``, ``mean`` or ``last+mean`` states (chapter 8)."""
     if readout == "last+mean":
         return np.concatenate([states["last"], states["mean"]], axis=1)
     if readout in ("last", "mean"):
@@ -301,7 +301,7 @@ def _data(spec: ReservoirSpec) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def run_reservoir(spec: ReservoirSpec, results_dir: str | os.PathLike | None = RESERVOIR_DIR,
                   retrain: bool = False) -> ReservoirResult:
-    """Load the stored result for ``spec`` or compute it (chapter 9).
+    """Load the stored result for ``spec`` or compute it (chapter 8).
 
     Computing means: build the reservoir, drive it with the train, validation
     and test series, fit a ridge readout for every readout kind and ridge
@@ -376,7 +376,7 @@ def run_reservoir(spec: ReservoirSpec, results_dir: str | os.PathLike | None = R
 
 # ---------------------------------------------------------------------- grids
 
-#: Leak rates and spectral radii searched at 200 units (chapter 9).
+#: Leak rates and spectral radii searched at 200 units (chapter 8).
 SEARCH_LEAKS = (0.05, 0.1, 0.2, 0.5, 1.0)
 SEARCH_RADII = (0.5, 0.9, 1.2, 1.5, 2.0)
 SEARCH_UNITS = 200
@@ -386,7 +386,7 @@ UNITS = {14: (100, 200, 500, 1000), 28: (100, 200, 500)}
 
 def search_grid(size: int = 14, orderings: Iterable[str] = ORDERINGS, leaks: Iterable[float] = SEARCH_LEAKS,
                 radii: Iterable[float] = SEARCH_RADII, units: int = SEARCH_UNITS, **overrides: Any) -> list[ReservoirSpec]:
-    """Leak rate x spectral radius at 200 units, per ordering (chapter 9)."""
+    """Leak rate x spectral radius at 200 units, per ordering (chapter 8)."""
     return [ReservoirSpec(size=size, ordering=o, units=units, leak=a, spectral_radius=r, **overrides)
             for o in orderings for a in leaks for r in radii]
 
@@ -401,7 +401,7 @@ def best_search(results: Iterable[ReservoirResult]) -> ReservoirResult:
 
 def size_grid(size: int, ordering: str, leak: float, spectral_radius: float, units: Iterable[int] | None = None,
               **overrides: Any) -> list[ReservoirSpec]:
-    """The reservoir-size sweep for one ordering at its chosen leak and radius (chapter 9)."""
+    """The reservoir-size sweep for one ordering at its chosen leak and radius (chapter 8)."""
     units = UNITS[size] if units is None else units
     return [ReservoirSpec(size=size, ordering=ordering, units=n, leak=leak, spectral_radius=spectral_radius, **overrides)
             for n in units]
@@ -414,7 +414,7 @@ SEARCH_LEAKS_28 = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 def chapter_grid(results_dir: str | os.PathLike | None = RESERVOIR_DIR, compute: bool = False, retrain: bool = False,
                  orderings: Iterable[str] = ORDERINGS, units: dict[int, tuple[int, ...]] | None = None,
                  search_units: int = SEARCH_UNITS, log=None, **overrides: Any) -> dict[str, Any]:
-    """Every result of chapter 9, loaded (and, with ``compute``, the missing ones computed).
+    """Every result of chapter 8, loaded (and, with ``compute``, the missing ones computed).
 
     Four stages, each depending on the one before: (1) leak x radius search at
     14x14 per ordering; (2) the size sweep at 14x14 with each ordering's best
@@ -458,7 +458,7 @@ def chapter_grid(results_dir: str | os.PathLike | None = RESERVOIR_DIR, compute:
 
 # ------------------------------------------------------------- chapter tables
 
-#: The four stages of :func:`chapter_grid`, numbered as in chapter 9.
+#: The four stages of :func:`chapter_grid`, numbered as in chapter 8.
 STAGES = {1: "1. leak x radius search, 14x14", 2: "2. size sweep, 14x14",
           3: "3. leak search, 28x28", 4: "4. size sweep, 28x28"}
 #: Where each stage's results sit in :func:`chapter_grid`'s output: (part, image size).
@@ -483,7 +483,7 @@ def stored_results(results_dir: str | os.PathLike = RESERVOIR_DIR) -> list[Reser
 
 
 def result_row(r: ReservoirResult) -> dict[str, Any]:
-    """One result's fields as a flat dict: the row of :func:`grid_frame` and of the status page (chapter 9)."""
+    """One result's fields as a flat dict: the row of :func:`grid_frame` and of the status page (chapter 8)."""
     sec = r.seconds
     row = {"size": r.spec.size, "ordering": r.spec.ordering, "units": r.spec.units, "leak": r.spec.leak,
            "radius": r.spec.spectral_radius, "readout": r.readout, "ridge": float(r.data["chosen"]["ridge"]),
@@ -497,7 +497,7 @@ def result_row(r: ReservoirResult) -> dict[str, Any]:
 
 
 def grid_frame(grid: dict[str, Any]):
-    """The results of :func:`chapter_grid` as one tidy pandas DataFrame, a row per result and stage (chapter 9).
+    """The results of :func:`chapter_grid` as one tidy pandas DataFrame, a row per result and stage (chapter 8).
 
     Columns: ``stage`` (1 to 4, as in :data:`STAGES`), ``size``, ``ordering``,
     ``units``, ``leak``, ``radius``, ``readout`` and ``ridge`` (the pair chosen
@@ -523,7 +523,7 @@ def grid_frame(grid: dict[str, Any]):
 
 def grid_status(grid: dict[str, Any], orderings: Iterable[str] = ORDERINGS,
                 units: dict[int, tuple[int, ...]] | None = None):
-    """How much of :func:`chapter_grid` is computed: stages (rows) by orderings (columns) (chapter 9).
+    """How much of :func:`chapter_grid` is computed: stages (rows) by orderings (columns) (chapter 8).
 
     Each cell reads ``"15 of 15"`` (results found of results planned) or,
     when the stage needs the one before it and that one is incomplete,
@@ -548,7 +548,7 @@ def grid_status(grid: dict[str, Any], orderings: Iterable[str] = ORDERINGS,
 
 
 def linear_time_constant(spec: ReservoirSpec) -> float:
-    """The reservoir's slowest linear memory, in steps (chapter 9).
+    """The reservoir's slowest linear memory, in steps (chapter 8).
 
     With zero bias (reservoirpy's default) the zero state is the reservoir's
     rest state, and about it the update is linear:
@@ -556,7 +556,7 @@ def linear_time_constant(spec: ReservoirSpec) -> float:
     :math:`W` with eigenvalue :math:`\\lambda` shrinks by
     :math:`|1 - a + a\\lambda|` per step; the slowest, :math:`m`, gives
     :math:`\\tau = -1 / \\ln m` steps (``inf`` when :math:`m \\ge 1`).  The
-    counterpart of the forget-gate time constants of chapter 8; saturated
+    counterpart of the forget-gate time constants of chapter 7; saturated
     tanh units forget faster than this.
     """
     res = make_reservoir(spec.units, spec.leak, spec.spectral_radius, spec.input_scaling, spec.connectivity, spec.seed)

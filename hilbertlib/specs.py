@@ -32,7 +32,7 @@ class ExperimentSpec:
     (recurrent models only: the paper's CNN has no dropout).
     ``schedule`` is the learning rate over training: ``constant`` (the
     paper's) or ``cosine`` (from ``learning_rate`` down to 0 at the last
-    step, chapter 12).
+    step, chapter 11).
     ``train_size``/``test_size`` (None = all) make a *reduced* spec, used for
     quick runs only; reduced results are never written into ``results/``.
     """

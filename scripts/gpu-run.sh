@@ -19,7 +19,7 @@
 set -eo pipefail
 cd "$(dirname "$0")/.."
 export KERAS_BACKEND="${KERAS_BACKEND:-torch}" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TF_CPP_MIN_LOG_LEVEL=3
-# On KERAS_BACKEND=jax (the power-law LSTM, chapter 13) each run must not grab
+# On KERAS_BACKEND=jax (the power-law LSTM, chapter 12) each run must not grab
 # three quarters of the GPU memory, as JAX does by default.
 export XLA_PYTHON_CLIENT_PREALLOCATE=false
 export HILBERTLIB_MNIST="${HILBERTLIB_MNIST:-$PWD/.gpu/mnist.npz}"

@@ -1,4 +1,4 @@
-"""hilbertlib.analysis: input-gradient norms (chapter 4), mistakes and verdicts (chapters 5-7)."""
+"""hilbertlib.analysis: input-gradient norms (chapter 4), mistakes and verdicts (chapters 5, 6 and 13)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,51 @@ def test_fresh_simple_rnn_gradient_vanishes_over_196_steps():
     assert g.shape == (T,)
     assert np.all(np.isfinite(g))
     assert g[0] < 1e-2 * g[-1], f"g[0] / g[-1] = {g[0] / g[-1]:.2e}"
+
+
+def _book_rnn(T: int, units: int = 8, seed: int = 0):
+    """The book's recurrent architecture in small: SimpleRNN, dropout, ReLU dense head, softmax."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    inp = keras.Input((T, 1))
+    h = keras.layers.Dropout(0.5)(keras.layers.SimpleRNN(units)(inp))
+    h = keras.layers.Dense(units, activation="relu")(h)
+    return keras.Model(inp, keras.layers.Dense(10, activation="softmax")(h))
+
+
+def test_collapse_report_of_a_fresh_network_sees_it_depend_on_its_input():
+    x, _ = _sparse_batch(32, 10)
+    report = analysis.collapse_report(_book_rnn(10), x)
+    assert report.head_units == 8
+    assert report.dead_units < report.head_units and not report.collapsed
+    assert report.state_spread > 1e-3
+    assert 0.0 <= report.saturated < 0.5
+
+
+def test_collapse_report_sees_a_dead_head_and_a_saturated_state():
+    """The trained SimpleRNN's collapse, built by hand: every ReLU unit negative, every tanh at +-1."""
+    model = _book_rnn(10)
+    rnn = next(layer for layer in model.layers if type(layer).__name__ == "SimpleRNN")
+    kernel, recurrent, bias = rnn.get_weights()
+    rnn.set_weights([kernel, recurrent, np.full_like(bias, 50.0)])  # tanh(50 + ...) = 1 for any input
+    head = [layer for layer in model.layers if type(layer).__name__ == "Dense"][0]
+    w, b = head.get_weights()
+    head.set_weights([w, np.full_like(b, -1e3)])  # relu(-1000 + O(1)) = 0 for every unit
+    x, y = _sparse_batch(32, 10)
+    report = analysis.collapse_report(model, x)
+    assert report.collapsed and report.dead_units == report.head_units == 8
+    assert report.saturated == 1.0
+    assert report.state_spread < 1e-6
+    # and a collapsed head passes no gradient to any step, the last one included
+    assert not np.any(analysis.input_gradient_norms(model, x, y))
+
+
+def test_collapse_report_rejects_bad_input():
+    with pytest.raises(ValueError, match="shape"):
+        analysis.collapse_report(_book_rnn(4), np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="recurrent layer"):
+        analysis.collapse_report(_tiny_rnn(4, units=2), np.zeros((3, 4, 1)))  # no ReLU head
 
 
 def test_gradient_norms_reject_bad_input():
@@ -158,8 +203,8 @@ def test_verdict_chance_over_counts_the_seeds_that_learned():
 
     assert verdict_chance_over([]) == PENDING
     assert verdict_chance_over([0.11, 0.1135]) == REPRODUCED
-    assert verdict_chance_over([0.85]) == verdict_chance(0.85) == f"{NOT_REPRODUCED} (it learned)"
-    assert verdict_chance_over([0.85, 0.11, 0.15]) == f"{NOT_REPRODUCED} (it learned in 2 of 3 seeds)"
+    assert verdict_chance_over([0.85]) == verdict_chance(0.85) == f"{NOT_REPRODUCED} (above chance)"
+    assert verdict_chance_over([0.85, 0.11, 0.15]) == f"{NOT_REPRODUCED} (above chance in 2 of 3 seeds)"
 
 
 def test_same_machine_compares_backend_device_and_processor():

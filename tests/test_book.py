@@ -1,4 +1,4 @@
-"""Parameter checks of the chapters (hilbertlib.book.check_parameters): the names added for chapter 9."""
+"""Parameter checks of the chapters (hilbertlib.book.check_parameters): the names added for chapter 8."""
 
 from __future__ import annotations
 
@@ -132,6 +132,16 @@ def test_count_puts_the_noun_in_the_plural_unless_one():
     assert [book.count(n, "epoch") for n in (0, 2, 20)] == ["0 epochs", "2 epochs", "20 epochs"]
 
 
+def test_join_and_lists_like_prose():
+    from hilbertlib import book
+
+    assert book.join_and(["a"]) == "a"
+    assert book.join_and(iter(["a", "b"])) == "a and b"
+    assert book.join_and(["a", "b", "c", "d"]) == "a, b, c and d"
+    with pytest.raises(ValueError, match="at least one"):
+        book.join_and([])
+
+
 def test_pct_by_seed():
     from hilbertlib import book
 
@@ -163,6 +173,16 @@ def test_missing_table_projects_each_run_from_the_stored_epoch_times(tmp_path):
     assert rows["cnn-28-s0"]["projected time"] == "jax, CPU: 7 min"
     assert rows["lstm-14-row-s0"]["projected time"] == "no timing yet"  # 196 steps is another length
     assert rows["plstm-28-row-s0-clip1"]["projected time"] == "no timing yet"
+    assert rows["lstm-28-row-s1"]["parked"] == ""
+    # a parked checkpoint: only the remaining epochs are projected
+    spec = next(s for s in all_specs() if s.id == "lstm-28-row-s1-e40-clip1-chrono")
+    parked = tmp_path / "in-progress" / spec.id
+    parked.mkdir(parents=True)
+    (parked / "model.keras").write_bytes(b"weights")
+    (parked / "state.json").write_text(json.dumps({"spec": spec.to_dict(), "completed_epochs": 30}))
+    row = {r["id"]: r for r in missing_table(tmp_path).to_dict("records")}[spec.id]
+    assert row["parked"] == "after 30 epochs"
+    assert row["projected time"] == "jax, CPU: 1.7 h; torch, H200: 3 min"
 
 
 def test_lstm14_seed_sd_pools_the_committed_14x14_seeds(tmp_path):
@@ -188,6 +208,8 @@ def test_describe_change_names_each_lever_against_the_spec():
     assert describe_change(base, {"epochs": 40}) == "epochs 40 instead of 20"
     assert describe_change(base, (("learning_rate", 2e-3), ("schedule", "cosine"))) == (
         "learning rate 0.002 instead of 0.001 and schedule cosine instead of constant")
+    assert describe_change(base, {"epochs": 40, "learning_rate": 2e-3, "schedule": "cosine"}) == (
+        "epochs 40 instead of 20, learning rate 0.002 instead of 0.001 and schedule cosine instead of constant")
 
 
 def test_single_run_noise_is_twice_the_se_of_a_difference_of_two_runs(tmp_path):
@@ -232,3 +254,23 @@ def test_long_seed_sd_is_the_spread_of_the_committed_784_step_seeds(tmp_path):
     assert n == len(ids) and sd == pytest.approx(float(np.std(accs, ddof=1)))
     assert f"{n} seeds" in long_spread_clause(tmp_path) and f"{100 * sd:.2f} points" in long_spread_clause(tmp_path)
     assert ("only" in long_spread_clause(tmp_path)) == (n < len(LSTM_SEEDS))
+
+
+def test_backend_verdict_names_the_fastest_and_jax(tmp_path):
+    import json
+
+    from hilbertlib import book
+
+    def table(rates):
+        p = tmp_path / "b.json"
+        p.write_text(json.dumps({"results": [
+            {"backend": b, "versions": {b: "1"}, "steps_per_s": r, "projected_epoch_seconds": 1687.5 / r, "timed_steps": 150}
+            for b, r in rates.items()]}))
+        return book.backend_table(p)
+
+    assert book.backend_verdict(table({"tensorflow": 20.0, "jax": 16.0})) == (
+        "TensorFlow is the fastest backend in this run: JAX takes 1.25 times as long per training step.")
+    assert book.backend_verdict(table({"tensorflow": 10.0, "jax": 15.0})) == (
+        "JAX is the fastest backend in this run, 1.50 times as fast per step as the next one.")
+    assert book.backend_verdict(table({"torch": 3.0})) == "PyTorch is the fastest backend in this run; JAX was not measured."
+    assert book.backend_verdict(book.backend_table(tmp_path / "missing.json")) == "No backend benchmark committed yet."

@@ -1,4 +1,4 @@
-"""The helpers introduced for chapter 11 ("A harder data set: Fashion-MNIST").
+"""The helpers introduced for chapter 10 ("A harder data set: Fashion-MNIST").
 
 analysis.describe_pair with class names, analysis.difference_of_means,
 analysis.class_mean_correlation, plotting.plot_confusion_grid with class

@@ -73,7 +73,7 @@ def test_no_lstm_layer_is_an_error():
         memory.lstm_weights(m)
 
 
-# ------------------------------------------------------------ chapter 8's readings of the measurements
+# ------------------------------------------------------------ chapter 7's readings of the measurements
 
 
 def test_accuracy_drop_step():

@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 QUICK = dict(epochs=1, train_size=256, test_size=256, sample_size=512, train_missing=True)
 #: Extra quick-mode parameters for chapters that QUICK alone does not keep small.
-#: Chapter 9: tiny reservoirs and a small validation set (a changed validation
+#: Chapter 8: tiny reservoirs and a small validation set (a changed validation
 #: size makes every reservoir spec a quick one, never stored in results/).
-QUICK_EXTRA = {"09_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
-               "12_long_sequences": dict(seeds=[0, 1])}
+QUICK_EXTRA = {"08_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
+               "11_long_sequences": dict(seeds=[0, 1])}
 GLUE_REF = re.compile(r"\{glue(?::text|:figure|:any|:math)?\}`([A-Za-z0-9_\-]+)(?::[^`]*)?`|```\{glue:figure\}\s+([A-Za-z0-9_\-]+)")
 
 
@@ -103,8 +103,8 @@ def test_bad_parameter_fails_at_the_check_cell(param, value, tmp_path: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("chapter,param,value", [("09_reservoir", "units", [0]), ("09_reservoir", "search_units", 0)],
-                         ids=["09_reservoir-units", "09_reservoir-search_units"])
+@pytest.mark.parametrize("chapter,param,value", [("08_reservoir", "units", [0]), ("08_reservoir", "search_units", 0)],
+                         ids=["08_reservoir-units", "08_reservoir-search_units"])
 def test_chapter_parameter_fails_at_the_check_cell(chapter, param, value, tmp_path: Path):
     _fails_at_the_check_cell(ROOT / "chapters" / f"{chapter}.ipynb", param, value, tmp_path)
 

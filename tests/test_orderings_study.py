@@ -1,4 +1,4 @@
-"""Chapter 10 ("Which order is best, and why"): the verdict helpers of hilbertlib.analysis
+"""Chapter 9 ("Which order is best, and why"): the verdict helpers of hilbertlib.analysis
 and the accuracy-against-metric figure of hilbertlib.plotting."""
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def test_ink_prediction_on_images_with_ink_at_the_bottom():
 
 
 def test_reversal_keeps_locality_and_roughness_but_flips_the_ink():
-    """The premise of chapter 10's reversal test, for the book's real orderings."""
+    """The premise of chapter 9's reversal test, for the book's real orderings."""
     rng = np.random.default_rng(0)
     images = (rng.random((20, 14, 14)) * (rng.random((20, 14, 14)) < 0.3)).astype(np.float32)
     images[:, 10:, :] *= 3.0   # more ink at the bottom, so the direction matters

@@ -1,4 +1,4 @@
-"""Echo state networks (chapter 9): the batched reservoir, the readout, stored results."""
+"""Echo state networks (chapter 8): the batched reservoir, the readout, stored results."""
 
 from __future__ import annotations
 

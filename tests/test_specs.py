@@ -146,7 +146,7 @@ def test_specs_are_frozen():
 
 def test_the_named_variants_of_the_long_recipe_are_the_best_committed_ones():
     # grid.LONG_BEST is the best of the first four variants in row order, grid.LONG_TOP the best of all;
-    # the comments in hilbertlib.grid and chapters 11 and 12 say so, the committed results must agree.
+    # the comments in hilbertlib.grid and chapters 10 and 11 say so, the committed results must agree.
     from hilbertlib import grid
     from hilbertlib.book import get_results
 

@@ -1,4 +1,4 @@
-"""Images <-> sequences and the 2x2 block-average downsampling (chapters 1, 3)."""
+"""Images <-> sequences and the 2x2 block-average downsampling (chapters 1 and 3)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -38,7 +39,7 @@ def server():
     if not (HTML / "index.html").exists():
         pytest.fail(f"no built book at {HTML}: run 'bash scripts/build-book.sh' first")
     handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
@@ -48,6 +49,15 @@ def server():
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest output clean
         pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # Chromium drops connections it no longer needs (a cancelled prefetch,
+        # a closed tab); the server's default prints each as a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 @pytest.fixture(scope="module")
