@@ -228,7 +228,7 @@ class Collapse:
 
     @property
     def collapsed(self) -> bool:
-        """True when the head passes nothing on: every ReLU unit is dead for every sequence."""
+        """Whether the head passes nothing on, every ReLU unit dead for every sequence."""
         return self.head_units > 0 and self.dead_units == self.head_units
 
 
