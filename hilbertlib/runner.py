@@ -327,7 +327,8 @@ def park(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR,
     can be committed, so a run too long for one sitting resumes elsewhere:
     :func:`run` picks up whichever checkpoint, cached or parked, has more
     epochs, and deletes the parked one once the result is written.  The copy
-    replaces an older parked checkpoint in one step, never half-written.
+    is written beside an older parked checkpoint and swapped in, so a parked
+    checkpoint is never half-written.
     """
     cache = Path(cache_dir) if cache_dir is not None else CACHE_DIR
     state = _checkpoint_state(cache / spec.id, spec)
