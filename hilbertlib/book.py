@@ -693,5 +693,4 @@ def cell_cost_sentence(folder: str | os.PathLike | None = None, batch_size: int 
                          + (f"; {d['note']}" if d.get("note") else "") + ")")
     if not parts:
         return "no measurement is committed yet."
-    return (f"at batch size {batch_size}, a pLSTM batch takes " + ", ".join(parts[:-1])
-            + (" and " if len(parts) > 1 else "") + parts[-1] + ".")
+    return f"at batch size {batch_size}, a pLSTM batch takes {join_and(parts)}."
