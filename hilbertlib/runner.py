@@ -302,16 +302,47 @@ def _evaluate(model, x: np.ndarray, y: np.ndarray, batch_size: int = 500) -> dic
     }
 
 
+def _checkpoint_model(state: dict[str, Any]) -> str:
+    """The model file a checkpoint's state names (``model.keras`` in checkpoints older than that field)."""
+    return str(state.get("model", "model.keras"))
+
+
 def _checkpoint_state(folder: Path, spec: ExperimentSpec) -> dict[str, Any] | None:
-    """The state of the checkpoint of ``spec`` in ``folder``, or None when there is none for this spec."""
-    state_path, model_path = folder / "state.json", folder / "model.keras"
-    if not (state_path.exists() and model_path.exists()):
+    """The state of the checkpoint of ``spec`` in ``folder``, or None when there is none for this spec.
+
+    Each epoch's weights go to a file of their own (``model-e<N>.keras``) and
+    the state names its file, so a crash between writing the two leaves the
+    state pointing at the previous epoch's weights, never at newer ones.
+    """
+    state_path = folder / "state.json"
+    if not state_path.exists():
         return None
     try:
         state = json.loads(state_path.read_text())
-        return state if spec_from_dict(state["spec"]) == spec else None
+        if spec_from_dict(state["spec"]) != spec or not (folder / _checkpoint_model(state)).is_file():
+            return None
+        return state
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _copy_checkpoint(src: Path, state: dict[str, Any], dest: Path) -> None:
+    """Copy the checkpoint in ``src`` (its state and the weights it names) to ``dest``, in one swap.
+
+    The copy is written to a folder beside ``dest`` and renamed over it, so
+    ``dest`` holds the old checkpoint or the new one, never half of one.
+    """
+    tmp, old = dest.with_name(f".{dest.name}.tmp"), dest.with_name(f".{dest.name}.old")
+    for d in (tmp, old):
+        shutil.rmtree(d, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    model = _checkpoint_model(state)
+    shutil.copy2(src / model, tmp / model)
+    atomic_write_json(tmp / "state.json", state)
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(tmp, dest)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def parked_state(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR) -> dict[str, Any] | None:
@@ -340,16 +371,7 @@ def park(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR,
         raise ValueError(f"the parked checkpoint of {spec.id} has {parked['completed_epochs']} epochs, more than "
                          f"the {state['completed_epochs']} in {cache}: resume the run to catch up first")
     dest = Path(results_dir) / PARKED / spec.id
-    tmp, old = dest.with_name(f".{spec.id}.tmp"), dest.with_name(f".{spec.id}.old")
-    for d in (tmp, old):
-        shutil.rmtree(d, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name in ("model.keras", "state.json"):
-        shutil.copy2(cache / spec.id / name, tmp / name)
-    if dest.exists():
-        os.replace(dest, old)
-    os.replace(tmp, dest)
-    shutil.rmtree(old, ignore_errors=True)
+    _copy_checkpoint(cache / spec.id, state, dest)
     return dest
 
 
@@ -359,12 +381,7 @@ def _unpark(spec: ExperimentSpec, results_dir: Path, ckpt_dir: Path) -> None:
     cached = _checkpoint_state(ckpt_dir, spec)
     if parked is None or (cached is not None and cached["completed_epochs"] >= parked["completed_epochs"]):
         return
-    ckpt_dir.mkdir(parents=True, exist_ok=True)
-    src = results_dir / PARKED / spec.id
-    tmp = ckpt_dir / "model.tmp.keras"
-    shutil.copy2(src / "model.keras", tmp)
-    atomic_replace(tmp, ckpt_dir / "model.keras")
-    atomic_write_json(ckpt_dir / "state.json", json.loads((src / "state.json").read_text()))
+    _copy_checkpoint(results_dir / PARKED / spec.id, parked, ckpt_dir)
 
 
 def _train(
@@ -379,7 +396,7 @@ def _train(
     from .models import build_model
 
     ckpt_dir = cache_dir / spec.id
-    state_path, model_path = ckpt_dir / "state.json", ckpt_dir / "model.keras"
+    state_path = ckpt_dir / "state.json"
     data = prepare_data(spec)
     (xtr, ytr), (xva, yva), (xte, yte) = data["train"], data["val"], data["test"]
 
@@ -395,7 +412,7 @@ def _train(
         # another backend would otherwise fail at its first step.
         model = build_model(spec, steps_per_epoch=steps_per_epoch)
         model.optimizer.build(model.trainable_variables)
-        model.load_weights(model_path)
+        model.load_weights(ckpt_dir / _checkpoint_model(state))
         start = int(state["completed_epochs"])
     else:
         state = {
@@ -434,10 +451,18 @@ def _train(
                 state["history"][k].append(float(logs[k]))
             state["completed_epochs"] = epoch + 1
             ckpt_dir.mkdir(parents=True, exist_ok=True)
+            # Weights first, to a file of this epoch's own; then the state that
+            # names it; only then drop the older weights.  A crash anywhere in
+            # between leaves a state and the weights it names.
+            name = f"model-e{epoch + 1}.keras"
             tmp = ckpt_dir / "model.tmp.keras"
             self.model.save(tmp)
-            atomic_replace(tmp, model_path)
+            atomic_replace(tmp, ckpt_dir / name)
+            state["model"] = name
             atomic_write_json(state_path, state)
+            for stale in ckpt_dir.glob("model*.keras"):
+                if stale.name != name:
+                    stale.unlink(missing_ok=True)
             if bar is not None:
                 bar.set_postfix(acc=f"{logs.get('accuracy', 0):.3f}", val=f"{logs.get('val_accuracy', 0):.3f}")
                 bar.update(1)

@@ -206,7 +206,7 @@ def resumed(tmp_path_factory, mnist):
         "seen": list(seen),
         "result_exists": result_path(TINY, results).exists(),
         "state": json.loads((cache / TINY.id / "state.json").read_text()),
-        "model_exists": (cache / TINY.id / "model.keras").is_file(),
+        "files": sorted(f.name for f in (cache / TINY.id).iterdir()),
     }
     res = run(TINY, results, cache_dir=cache)
     return res, after_interrupt, results
@@ -216,8 +216,10 @@ def test_interrupted_run_leaves_a_checkpoint(resumed):
     _, after, _ = resumed
     assert after["seen"] == [1]
     assert not after["result_exists"]
-    assert after["model_exists"]
     state = after["state"]
+    # the state names the weights of its own epoch, the only weights kept
+    assert state["model"] == "model-e1.keras"
+    assert after["files"] == ["model-e1.keras", "state.json"]
     assert state["completed_epochs"] == 1
     assert state["spec"] == TINY.to_dict()
     assert all(len(state["history"][k]) == 1 for k in HISTORY_KEYS)
@@ -249,6 +251,53 @@ def test_resumed_history_equals_uninterrupted(resumed, trained):
     ref, _ = trained
     for key in HISTORY_KEYS:
         np.testing.assert_allclose(res.history[key], ref.history[key], rtol=0, atol=1e-5, err_msg=key)
+
+
+def test_crash_between_weights_and_state_resumes_from_the_named_weights(tmp_path, mnist, trained, monkeypatch):
+    """Killed after epoch 2's weights were written but before its state was: the state still
+    names epoch 1's weights, so the resumed run repeats epoch 2 from them, as if never stopped."""
+    import hilbertlib.runner as runner
+
+    real = runner.atomic_write_json
+
+    def crash(path, obj):
+        if Path(path).name == "state.json" and obj.get("completed_epochs") == 2:
+            raise KeyboardInterrupt("killed between the weights and the state")
+        real(path, obj)
+
+    cache = tmp_path / "ck"
+    monkeypatch.setattr(runner, "atomic_write_json", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run(TINY, tmp_path, cache_dir=cache)
+    monkeypatch.setattr(runner, "atomic_write_json", real)
+    state = json.loads((cache / TINY.id / "state.json").read_text())
+    assert state["completed_epochs"] == 1 and state["model"] == "model-e1.keras"
+    assert (cache / TINY.id / "model-e2.keras").is_file()   # newer weights, named by no state
+    res = run(TINY, tmp_path, cache_dir=cache)
+    assert res.data["resumed_at"] == [1]
+    ref, _ = trained
+    for key in HISTORY_KEYS:
+        np.testing.assert_allclose(res.history[key], ref.history[key], rtol=0, atol=1e-5, err_msg=key)
+
+
+def test_checkpoint_from_before_named_weights_still_resumes(tmp_path, mnist, trained):
+    """Checkpoints written before the state named its weights hold model.keras; they resume."""
+    cache = tmp_path / "ck"
+
+    def interrupt(epoch, logs):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(TINY, tmp_path, cache_dir=cache, on_epoch=interrupt)
+    folder = cache / TINY.id
+    state = json.loads((folder / "state.json").read_text())
+    (folder / state.pop("model")).rename(folder / "model.keras")
+    (folder / "state.json").write_text(json.dumps(state))
+    res = run(TINY, tmp_path, cache_dir=cache)
+    assert res.data["resumed_at"] == [1]
+    ref, _ = trained
+    np.testing.assert_allclose(res.history["loss"], ref.history["loss"], rtol=0, atol=1e-5)
 
 
 def test_machine_is_fresh_per_call_and_environment_extends_it():
@@ -297,7 +346,7 @@ def test_cosine_checkpoint_keeps_the_schedule(tmp_path, mnist):
 
     with pytest.raises(KeyboardInterrupt):
         run(spec, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt)
-    model = keras.models.load_model(tmp_path / "ck" / spec.id / "model.keras")
+    model = keras.models.load_model(tmp_path / "ck" / spec.id / "model-e1.keras")
     assert int(model.optimizer.iterations) == 2
     assert model.optimizer._learning_rate.decay_steps == 4
     assert float(model.optimizer.learning_rate) == pytest.approx(spec.learning_rate / 2, rel=1e-4)
@@ -376,7 +425,7 @@ def test_park_commits_a_checkpoint_that_run_resumes_and_then_deletes(tmp_path, m
         run(TINY, results, cache_dir=cache, on_epoch=interrupt)
     dest = park(TINY, results, cache)
     assert dest == results / PARKED / TINY.id
-    assert sorted(p.name for p in dest.iterdir()) == ["model.keras", "state.json"]
+    assert sorted(p.name for p in dest.iterdir()) == ["model-e1.keras", "state.json"]
     assert parked_state(TINY, results)["completed_epochs"] == 1
     assert not temp_files(results) and sorted(p.name for p in (results / PARKED).iterdir()) == [TINY.id]
     park(TINY, results, cache)   # parking again replaces the copy in one step
