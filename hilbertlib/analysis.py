@@ -36,6 +36,8 @@ __all__ = [
     "trained_model",
     "Collapse",
     "collapse_report",
+    "collapse_of",
+    "constant_answer",
     "confused_pairs",
     "pair_rank",
     "describe_pair",
@@ -258,6 +260,17 @@ def collapse_report(model, x: np.ndarray, saturation: float = 0.999) -> Collapse
                     head_units=int(hidden.shape[1]))
 
 
+def collapse_of(result, n: int = 256) -> Collapse | None:
+    """:func:`collapse_report` of a stored result's trained model on the first ``n`` test sequences of its
+    size and ordering, or ``None`` when no weights are stored (chapter 4)."""
+    model = trained_model(result)
+    if model is None:
+        return None
+    spec = result.spec
+    x, _ = sample_sequences(spec.size, spec.ordering, n, dataset=spec.dataset)
+    return collapse_report(model, x)
+
+
 # ------------------------------------------------------------ mistakes
 
 
@@ -273,6 +286,19 @@ def confused_pairs(cm: np.ndarray, top: int = 3) -> list[tuple[int, int, int]]:
     off = [(int(cm[i, j]), i, j) for i in range(cm.shape[0]) for j in range(cm.shape[1]) if i != j and cm[i, j] > 0]
     off.sort(key=lambda t: (-t[0], t[1], t[2]))
     return [(i, j, c) for c, i, j in off[:top]]
+
+
+def constant_answer(cm: np.ndarray) -> int | None:
+    """The class a model gives to every test image, or ``None`` when it gives more than one (chapter 4).
+
+    A model that always answers the same class has a confusion matrix with a
+    single non-empty column, the column of that class.
+    """
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"a confusion matrix must be square, got shape {cm.shape}")
+    used = np.flatnonzero(cm.sum(axis=0))
+    return int(used[0]) if len(used) == 1 else None
 
 
 def pair_rank(cm: np.ndarray, true: int, pred: int) -> int | None:

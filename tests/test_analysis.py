@@ -119,6 +119,18 @@ def test_collapse_report_rejects_bad_input():
         analysis.collapse_report(_tiny_rnn(4, units=2), np.zeros((3, 4, 1)))  # no ReLU head
 
 
+def test_constant_answer_reads_a_single_non_empty_column():
+    cm = np.zeros((10, 10), dtype=int)
+    cm[:, 1] = np.arange(10) + 5          # every image, whatever its class, answered "1"
+    assert analysis.constant_answer(cm) == 1
+    assert analysis.constant_answer(cm.tolist()) == 1
+    cm[3, 3] = 1                          # one image answered otherwise
+    assert analysis.constant_answer(cm) is None
+    assert analysis.constant_answer(np.eye(10, dtype=int)) is None
+    with pytest.raises(ValueError, match="square"):
+        analysis.constant_answer(np.zeros((10, 9)))
+
+
 def test_gradient_norms_reject_bad_input():
     model = _tiny_rnn(4, units=2)
     with pytest.raises(ValueError, match="shape"):

@@ -389,6 +389,19 @@ def test_weights_hold_the_layers_only_and_reproduce_the_test_result(trained, mni
     np.testing.assert_array_equal(_evaluate(model, x, y)["confusion_matrix"], res.confusion_matrix)
 
 
+def test_collapse_of_a_stored_result(trained, mnist):
+    from hilbertlib.analysis import collapse_of, collapse_report, sample_sequences, trained_model
+
+    res, _ = trained
+    x, _ = sample_sequences(TINY.size, TINY.ordering, 16)
+    assert collapse_of(res, n=16) == collapse_report(trained_model(res), x)
+    assert collapse_of(None) is None
+    import dataclasses
+
+    no_weights = dataclasses.replace(res, data={**res.data, "weights": None})
+    assert collapse_of(no_weights) is None
+
+
 def test_split_data_is_the_split_of_every_model(mnist):
     from hilbertlib.reservoir import ReservoirSpec, _data
     from hilbertlib.runner import prepare_data, split_data
