@@ -31,6 +31,7 @@ import numpy as np
 
 __all__ = [
     "input_gradient_norms",
+    "first_step_share",
     "sample_sequences",
     "fresh_model",
     "trained_model",
@@ -160,6 +161,23 @@ def input_gradient_norms(model, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
     norms = np.sqrt(np.sum(np.square(grad.astype(np.float64)), axis=-1))  # (N, T)
     return norms.mean(axis=0)
+
+
+def first_step_share(g: np.ndarray | None) -> float | None:
+    """The first step's gradient over the last step's, ``g[0] / g[-1]``, of :func:`input_gradient_norms` (chapter 4).
+
+    ``None`` for ``None`` (no model to measure), NaN when no step gets any
+    gradient at all (a collapsed network), infinity when only the last step
+    gets none.
+    """
+    if g is None:
+        return None
+    g = np.asarray(g, dtype=float)
+    if g.ndim != 1 or g.size == 0:
+        raise ValueError(f"g must be a non-empty 1-d array of per-step gradient norms, got shape {g.shape}")
+    if not np.any(g):
+        return float("nan")
+    return float(g[0] / g[-1]) if g[-1] else float("inf")
 
 
 def sample_sequences(size: int, ordering: str, n: int = 256, split: str = "test", dataset: str = "mnist") -> tuple[np.ndarray, np.ndarray]:

@@ -119,6 +119,16 @@ def test_collapse_report_rejects_bad_input():
         analysis.collapse_report(_tiny_rnn(4, units=2), np.zeros((3, 4, 1)))  # no ReLU head
 
 
+def test_first_step_share():
+    assert analysis.first_step_share(np.array([1e-3, 0.5, 2.0])) == pytest.approx(5e-4)
+    assert analysis.first_step_share(None) is None
+    assert np.isnan(analysis.first_step_share(np.zeros(5)))            # collapsed: no gradient anywhere
+    assert analysis.first_step_share(np.array([1.0, 0.0])) == float("inf")
+    assert analysis.first_step_share(np.array([0.0, 3.0])) == 0.0     # underflowed to zero
+    with pytest.raises(ValueError, match="1-d"):
+        analysis.first_step_share(np.zeros((2, 3)))
+
+
 def test_constant_answer_reads_a_single_non_empty_column():
     cm = np.zeros((10, 10), dtype=int)
     cm[:, 1] = np.arange(10) + 5          # every image, whatever its class, answered "1"
