@@ -25,6 +25,12 @@ TINY = ExperimentSpec(
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 
+def interrupt_after_first_epoch(epoch, logs):
+    """An ``on_epoch`` hook that stops a run once its first epoch is checkpointed."""
+    if epoch == 1:
+        raise KeyboardInterrupt
+
+
 def temp_files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.name.endswith(".tmp") or ".tmp." in p.name]
 
@@ -197,8 +203,7 @@ def resumed(tmp_path_factory, mnist):
 
     def interrupt(epoch, logs):
         seen.append(epoch)
-        if epoch == 1:
-            raise KeyboardInterrupt
+        interrupt_after_first_epoch(epoch, logs)
 
     with pytest.raises(KeyboardInterrupt):
         run(TINY, results, cache_dir=cache, on_epoch=interrupt)
@@ -284,12 +289,8 @@ def test_checkpoint_from_before_named_weights_still_resumes(tmp_path, mnist, tra
     """Checkpoints written before the state named its weights hold model.keras; they resume."""
     cache = tmp_path / "ck"
 
-    def interrupt(epoch, logs):
-        if epoch == 1:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        run(TINY, tmp_path, cache_dir=cache, on_epoch=interrupt)
+        run(TINY, tmp_path, cache_dir=cache, on_epoch=interrupt_after_first_epoch)
     folder = cache / TINY.id
     state = json.loads((folder / "state.json").read_text())
     (folder / state.pop("model")).rename(folder / "model.keras")
@@ -340,12 +341,8 @@ def test_cosine_checkpoint_keeps_the_schedule(tmp_path, mnist):
 
     spec = TINY.replace(schedule="cosine")  # 64 images, batch 32: 2 steps per epoch
 
-    def interrupt(epoch, logs):
-        if epoch == 1:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        run(spec, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt)
+        run(spec, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt_after_first_epoch)
     model = keras.models.load_model(tmp_path / "ck" / spec.id / "model-e1.keras")
     assert int(model.optimizer.iterations) == 2
     assert model.optimizer._learning_rate.decay_steps == 4
@@ -359,12 +356,8 @@ def test_resume_does_not_depend_on_the_saved_optimizer_class(tmp_path, mnist, mo
     torch); resuming rebuilds the model from the spec, so another backend can resume it."""
     import keras
 
-    def interrupt(epoch, logs):
-        if epoch == 1:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        run(TINY, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt)
+        run(TINY, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt_after_first_epoch)
 
     def no_load_model(*args, **kwargs):
         raise AssertionError("resume must not deserialize the checkpoint's model and optimizer classes")
@@ -428,14 +421,10 @@ def test_park_commits_a_checkpoint_that_run_resumes_and_then_deletes(tmp_path, m
 
     results, cache = tmp_path / "results", tmp_path / "ck"
 
-    def interrupt(epoch, logs):
-        if epoch == 1:
-            raise KeyboardInterrupt
-
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         park(TINY, results, cache)
     with pytest.raises(KeyboardInterrupt):
-        run(TINY, results, cache_dir=cache, on_epoch=interrupt)
+        run(TINY, results, cache_dir=cache, on_epoch=interrupt_after_first_epoch)
     dest = park(TINY, results, cache)
     assert dest == results / PARKED / TINY.id
     assert sorted(p.name for p in dest.iterdir()) == ["model-e1.keras", "state.json"]
