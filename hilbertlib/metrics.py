@@ -18,11 +18,15 @@ __all__ = [
     "gap_distance",
     "neighbour_gaps",
     "locality_summary",
+    "neighbour_lags",
+    "lag_regularity",
     "inverse_order",
     "ink_profile",
     "ink_position",
     "sequence_roughness",
     "ink_table",
+    "recent_ink",
+    "ink_timing",
 ]
 
 
@@ -90,6 +94,42 @@ def neighbour_gaps(order: np.ndarray | str, height: int, width: int | None = Non
     horiz = np.abs(pos[:, 1:] - pos[:, :-1]).ravel()
     vert = np.abs(pos[1:, :] - pos[:-1, :]).ravel()
     return np.concatenate([horiz, vert])
+
+
+def neighbour_lags(order: np.ndarray | str, height: int, width: int | None = None) -> dict[str, np.ndarray]:
+    """Steps between image neighbours, ``{"horizontal": ..., "vertical": ...}`` (chapter 9)."""
+    idx, h, w = _resolve(order, height, width)
+    pos = inverse_order(idx).reshape(h, w)
+    return {"horizontal": np.abs(np.diff(pos, axis=1)).ravel(), "vertical": np.abs(np.diff(pos, axis=0)).ravel()}
+
+
+def _entropy_bits(values: np.ndarray) -> float:
+    _, counts = np.unique(values, return_counts=True)
+    p = counts / counts.sum()
+    h = float(-(p * np.log2(p)).sum())
+    return h if h > 0 else 0.0
+
+
+def lag_regularity(order: np.ndarray | str, height: int, width: int | None = None) -> dict[str, float]:
+    """How regular an ordering's lags between image neighbours are (chapter 9).
+
+    For the horizontal pairs, the vertical pairs and both together: the
+    number of distinct lags, their entropy in bits (0 when every pair has the
+    same lag), the largest lag and the mean lag.  Keys are ``"{what}_{pairs}"``,
+    e.g. ``"entropy_both"``.  Row order on 14x14 has two lags, 1 and 14, and
+    an entropy of exactly 1 bit.
+    """
+    lags = neighbour_lags(order, height, width)
+    lags["both"] = np.concatenate([lags["horizontal"], lags["vertical"]])
+    out: dict[str, float] = {}
+    for pairs, v in lags.items():
+        if not v.size:
+            continue
+        out[f"distinct_{pairs}"] = float(np.unique(v).size)
+        out[f"entropy_{pairs}"] = _entropy_bits(v)
+        out[f"max_{pairs}"] = float(v.max())
+        out[f"mean_{pairs}"] = float(v.mean())
+    return out
 
 
 def locality_summary(order: np.ndarray | str, height: int, width: int | None = None) -> dict[str, float | int]:
@@ -187,3 +227,46 @@ def ink_table(images: np.ndarray, orderings, tail: float = 0.25) -> dict[str, di
         row["roughness"] = sequence_roughness(unit, name)
         out[str(name)] = row
     return out
+
+
+def recent_ink(images: np.ndarray, order: np.ndarray | str, taus=(25, 50, 100)) -> dict[int, float]:
+    """Ink weighted by how recent it is at the sequence's end, per time constant (chapter 9).
+
+    For each ``tau``, the mean over images of ``sum_t v_t exp(-(T-1-t)/tau) / sum_t v_t``:
+    1 if all ink were at the last step, near 0 if it all came long before.
+    An exponentially forgetting reader keeps about this share of the ink.
+    """
+    arr = check_images(images)
+    n, h, w = arr.shape
+    idx, _, _ = _resolve(order, h, w)
+    flat = _unit_flat(arr).astype(np.float64)
+    mass = flat.sum(axis=1)
+    ok = mass > 0
+    age = (h * w - 1) - inverse_order(idx).astype(np.float64)
+    out = {}
+    for tau in taus:
+        if not tau > 0:
+            raise ValueError(f"time constants must be positive, got {tau!r}")
+        out[int(tau) if float(tau).is_integer() else tau] = float(np.mean(flat[ok] @ np.exp(-age / tau) / mass[ok]))
+    return out
+
+
+def ink_timing(images: np.ndarray, orderings, taus=(25, 50, 100), tail: float = 0.25):
+    """The ink measures of chapter 9, one row per ordering, as a pandas DataFrame.
+
+    Columns: ``distance_from_end`` (steps), ``tail_fraction`` (share of ink in
+    the last ``tail`` of the sequence) and ``recent_ink_<tau>`` for each time
+    constant (:func:`recent_ink`).  The images are scaled to [0, 1] once.
+    """
+    import pandas as pd
+
+    from .transforms import as_unit_float
+
+    unit = as_unit_float(images)
+    rows = {}
+    for name in orderings:
+        pos = ink_position(unit, name, tail=tail)
+        row = {"distance_from_end": pos["distance_from_end"], "tail_fraction": pos["tail_fraction"]}
+        row.update({f"recent_ink_{t}": v for t, v in recent_ink(unit, name, taus).items()})
+        rows[str(name)] = row
+    return pd.DataFrame.from_dict(rows, orient="index")

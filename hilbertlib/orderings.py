@@ -18,6 +18,9 @@ __all__ = [
     "ordering_names",
     "validate_size",
     "validate_ordering_name",
+    "canonical_ordering_name",
+    "orientations",
+    "SYMMETRIES",
     "hilbert_d2xy",
     "hilbert_xy2d",
     "gilbert_xy",
@@ -39,8 +42,9 @@ def _register(name: str, doc: str):
 def ordering_names() -> dict[str, str]:
     """Base ordering names with a one-line description (chapter 2).
 
-    Any name may be prefixed with ``reversed:``; ``random`` takes an optional
-    seed, ``random:7``.
+    Any name may be prefixed with ``reversed:`` and with one or more of the
+    symmetries of the square in :data:`SYMMETRIES` (``rot90:hilbert``,
+    ``reversed:fliplr:hilbert``); ``random`` takes an optional seed, ``random:7``.
     """
     return {name: doc for name, (_, doc) in _REGISTRY.items()}
 
@@ -57,15 +61,29 @@ def validate_size(value: object, what: str = "size") -> int:
     return int(value)
 
 
-def _split_name(name: str) -> tuple[bool, str, int | None]:
-    """Parse ``[reversed:]base[:seed]`` into (reversed, base, seed)."""
+def _split_name(name: str) -> tuple[bool, str, str, int | None]:
+    """Parse ``[reversed:][SYMMETRY:]base[:seed]`` into (reversed, symmetry, base, seed).
+
+    Prefixes may come in any order and repeat; they compose like functions
+    (the leftmost acts last) and reduce to one direction and one symmetry.
+    """
     if not isinstance(name, str):
         raise ValueError(f"ordering name must be a string, got {name!r}")
     rev = False
     rest = name.strip()
-    while rest.startswith("reversed:"):
-        rev = not rev
-        rest = rest[len("reversed:") :]
+    outer: list[tuple[int, int, int, int]] = []
+    while True:
+        head, sep, tail = rest.partition(":")
+        if not sep or (head != "reversed" and head not in SYMMETRIES):
+            break
+        if head == "reversed":
+            rev = not rev
+        else:
+            outer.append(SYMMETRIES[head])
+        rest = tail
+    sym = SYMMETRIES["identity"]
+    for m in outer:
+        sym = _compose(sym, m)
     seed = None
     if rest.startswith("random:"):
         tail = rest[len("random:") :]
@@ -77,18 +95,40 @@ def _split_name(name: str) -> tuple[bool, str, int | None]:
         rest, seed = "random", int(tail)
     if rest not in _REGISTRY:
         valid = ", ".join(sorted(_REGISTRY))
+        prefixes = ", ".join(f"'{s}:'" for s in SYMMETRIES if s != "identity")
         raise ValueError(
             f"unknown ordering {name!r}; valid names: {valid} "
-            "(any of them may be prefixed with 'reversed:'; 'random:SEED' "
-            "picks a seed)"
+            f"(any of them may be prefixed with 'reversed:' and with a symmetry of the square, "
+            f"{prefixes}; 'random:SEED' picks a seed)"
         )
-    return rev, rest, seed
+    return rev, _SYMMETRY_NAME[sym], rest, seed
 
 
 def validate_ordering_name(name: str) -> str:
     """Return ``name`` if it is a valid ordering name, else raise ``ValueError``."""
     _split_name(name)
     return name
+
+
+def canonical_ordering_name(name: str) -> str:
+    """The one spelling of an ordering: ``[reversed:][SYMMETRY:]base`` (chapter 9).
+
+    >>> canonical_ordering_name("rot90:rot90:reversed:hilbert")
+    'reversed:rot180:hilbert'
+    """
+    rev, sym, base, seed = _split_name(name)
+    core = base if seed is None else f"{base}:{seed}"
+    return ("reversed:" if rev else "") + ("" if sym == "identity" else sym + ":") + core
+
+
+def orientations(name: str) -> list[str]:
+    """The 16 canonical names of ``name`` under the 8 symmetries, each walked both ways (chapter 9).
+
+    Forward ones first, in the order of :data:`SYMMETRIES`.  On some bases
+    several names give the same sequence (``rot180:row`` is ``reversed:row``).
+    """
+    base = canonical_ordering_name(name)
+    return [canonical_ordering_name(f"{r}{s}:{base}") for r in ("", "reversed:") for s in SYMMETRIES]
 
 
 def ordering(name: str, height: int, width: int | None = None) -> np.ndarray:
@@ -102,19 +142,62 @@ def ordering(name: str, height: int, width: int | None = None) -> np.ndarray:
     """
     height = validate_size(height, "height")
     width = height if width is None else validate_size(width, "width")
-    rev, base, seed = _split_name(name)
-    return _cached(rev, base, seed, height, width)
+    rev, sym, base, seed = _split_name(name)
+    if sym in _QUARTER and height != width:
+        raise ValueError(
+            f"ordering {name!r} turns the grid a quarter or mirrors it in a diagonal, which needs a "
+            f"square grid, got {height}x{width}; on a rectangle use 'rot180:', 'fliplr:' or 'flipud:'")
+    return _cached(rev, sym, base, seed, height, width)
 
 
 @functools.lru_cache(maxsize=256)
-def _cached(rev: bool, base: str, seed: int | None, h: int, w: int) -> np.ndarray:
+def _cached(rev: bool, sym: str, base: str, seed: int | None, h: int, w: int) -> np.ndarray:
     if base == "random":
         order = _random(h, w, 0 if seed is None else seed)
     else:
         order = _REGISTRY[base][0](h, w)
+    order = np.asarray(order, dtype=np.int64)
+    if sym != "identity":
+        order = _apply_symmetry(order, SYMMETRIES[sym], h, w)
     order = np.ascontiguousarray(order[::-1] if rev else order, dtype=np.int64)
     order.flags.writeable = False
     return order
+
+
+# ---------------------------------------------------- symmetries of the square
+
+# The 8 symmetries of a square (the dihedral group D4) as 2x2 integer matrices
+# (a, b, c, d) acting on a pixel's position measured from the grid's centre,
+# x to the right and y downwards as on screen: (x, y) -> (a x + b y, c x + d y).
+SYMMETRIES: dict[str, tuple[int, int, int, int]] = {
+    "identity": (1, 0, 0, 1),
+    "rot90": (0, -1, 1, 0),  # a quarter turn clockwise, as seen on screen
+    "rot180": (-1, 0, 0, -1),
+    "rot270": (0, 1, -1, 0),
+    "fliplr": (-1, 0, 0, 1),  # mirrored left to right
+    "flipud": (1, 0, 0, -1),  # mirrored top to bottom
+    "transpose": (0, 1, 1, 0),  # mirrored in the main diagonal
+    "antitranspose": (0, -1, -1, 0),  # mirrored in the other diagonal
+}
+_SYMMETRY_NAME = {m: n for n, m in SYMMETRIES.items()}
+_QUARTER = ("rot90", "rot270", "transpose", "antitranspose")  # these swap height and width
+
+
+def _compose(m: tuple[int, int, int, int], n: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The matrix of ``n`` followed by ``m``."""
+    a, b, c, d = m
+    e, f, g, h = n
+    return (a * e + b * g, a * f + b * h, c * e + d * g, c * f + d * h)
+
+
+def _apply_symmetry(order: np.ndarray, m: tuple[int, int, int, int], h: int, w: int) -> np.ndarray:
+    """Move every visited pixel by the symmetry ``m``; the walk keeps the lengths of its steps."""
+    y, x = np.divmod(order, w)
+    # Doubled coordinates about the centre are integers for odd and even sides alike.
+    cx, cy = 2 * x - (w - 1), 2 * y - (h - 1)
+    a, b, c, d = m
+    nx, ny = a * cx + b * cy, c * cx + d * cy
+    return ((ny + (h - 1)) // 2) * w + (nx + (w - 1)) // 2
 
 
 def ordering_to_xy(order: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -146,6 +229,24 @@ def _snake(h: int, w: int) -> np.ndarray:
 @_register("random", "seeded random permutation (permuted MNIST); 'random:SEED'")
 def _random(h: int, w: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).permutation(h * w)
+
+
+# ------------------------------------------- row order with shuffled columns
+# Two controls for the lag-regularity question of chapter 9: each keeps the
+# rows' order, so a row's ink arrives within the same 14 (or 28) steps as in
+# row order, and changes only how far apart in time image neighbours land.
+
+
+@_register("row-permuted", "row by row, the columns of every row in one shuffled order (seed 0)")
+def _row_permuted(h: int, w: int) -> np.ndarray:
+    cols = np.random.default_rng(0).permutation(w)
+    return (np.arange(h)[:, None] * w + cols[None, :]).ravel()
+
+
+@_register("row-scattered", "row by row, each row's columns in a shuffled order of its own (seed 0)")
+def _row_scattered(h: int, w: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    return np.concatenate([r * w + rng.permutation(w) for r in range(h)])
 
 
 # --------------------------------------------------------------- spirals

@@ -12,7 +12,7 @@ import numbers
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .orderings import validate_ordering_name
+from .orderings import canonical_ordering_name
 
 __all__ = ["ExperimentSpec", "MODELS", "SIZES", "VALIDATION_SIZE", "SCHEDULES", "spec_from_dict"]
 
@@ -67,7 +67,8 @@ class ExperimentSpec:
             if self.ordering != "image":
                 object.__setattr__(self, "ordering", "image")
         else:
-            validate_ordering_name(self.ordering)
+            # One spelling per ordering, so that equal walks share one id.
+            object.__setattr__(self, "ordering", canonical_ordering_name(self.ordering))
         for name in ("seed", "epochs", "batch_size", "units", "dense_units", "cnn_filters", "validation_size"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "seed" else 1):

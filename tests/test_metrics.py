@@ -76,3 +76,50 @@ def test_roughness():
 def test_bad_order_shape():
     with pytest.raises(ValueError, match="expected"):
         metrics.non_unit_steps(np.arange(10), 4, 4)
+
+
+# ------------------------------------------------------------ lags and recent ink (chapter 9)
+
+from hilbertlib.metrics import ink_timing, lag_regularity, neighbour_lags, recent_ink  # noqa: E402
+from hilbertlib.orderings import orientations as _orientations  # noqa: E402
+
+
+def test_row_order_has_two_lags_and_one_bit():
+    lag = lag_regularity("row", 14)
+    assert lag["distinct_both"] == 2 and lag["entropy_both"] == pytest.approx(1.0)
+    assert lag["entropy_horizontal"] == 0 and lag["max_vertical"] == 14 and lag["mean_horizontal"] == 1
+
+
+def test_symmetries_keep_the_lags():
+    ref = np.sort(np.concatenate(list(neighbour_lags("hilbert", 14).values())))
+    for name in _orientations("hilbert"):
+        got = np.sort(np.concatenate(list(neighbour_lags(name, 14).values())))
+        np.testing.assert_array_equal(got, ref)
+
+
+def test_shuffling_columns_makes_lags_less_regular():
+    row, perm, scat = (lag_regularity(n, 14) for n in ("row", "row-permuted", "row-scattered"))
+    assert perm["entropy_vertical"] == 0 and perm["entropy_horizontal"] > row["entropy_horizontal"]
+    assert scat["entropy_both"] > perm["entropy_both"] > row["entropy_both"]
+
+
+def test_recent_ink_bounds_and_extremes():
+    img = np.zeros((1, 4, 4), dtype=np.uint8)
+    img[0, 3, 3] = 255  # the last pixel of row order, the first of its reversal
+    late, early = recent_ink(img, "row", taus=(2,)), recent_ink(img, "reversed:row", taus=(2,))
+    assert late[2] == pytest.approx(1.0) and early[2] == pytest.approx(np.exp(-15 / 2))
+    rng = np.random.default_rng(0)
+    imgs = rng.integers(0, 256, size=(20, 6, 6), dtype=np.uint8)
+    r = recent_ink(imgs, "hilbert", taus=(5, 10, 50))
+    assert 0 < r[5] < r[10] < r[50] <= 1
+    with pytest.raises(ValueError, match="positive"):
+        recent_ink(imgs, "row", taus=(0,))
+
+
+def test_ink_timing_rows_and_reversal():
+    rng = np.random.default_rng(1)
+    imgs = rng.integers(0, 256, size=(30, 6, 6), dtype=np.uint8)
+    t = ink_timing(imgs, ["row", "reversed:row"], taus=(10,))
+    assert list(t.columns) == ["distance_from_end", "tail_fraction", "recent_ink_10"]
+    # Reversing a walk mirrors the ink's mean distance from the end about the middle.
+    assert t.loc["row", "distance_from_end"] + t.loc["reversed:row", "distance_from_end"] == pytest.approx(35)

@@ -294,3 +294,74 @@ def test_numpy_integer_sizes_are_accepted():
 def test_bad_random_seed_raises(bad):
     with pytest.raises(ValueError, match="seed"):
         ordering(bad, 14)
+
+
+# ------------------------------------------------------------ orientations
+
+from hilbertlib.orderings import SYMMETRIES, canonical_ordering_name, orientations  # noqa: E402
+
+
+@pytest.mark.parametrize("base", ["hilbert", "row", "spiral", "zorder", "snake", "random:3"])
+@pytest.mark.parametrize("side", [1, 2, 5, 14, 28])
+def test_every_orientation_is_a_permutation(base, side):
+    for name in orientations(base):
+        assert_permutation(ordering(name, side), side * side)
+
+
+@pytest.mark.parametrize("base", ["hilbert", "row", "spiral", "snake", "hilbert-crop"])
+def test_orientations_keep_every_step_length(base):
+    from hilbertlib.metrics import step_lengths
+
+    ref = step_lengths(base, 14)
+    for name in orientations(base):
+        np.testing.assert_allclose(np.sort(step_lengths(name, 14)), np.sort(ref))
+
+
+def test_the_symmetries_of_the_hilbert_curve_are_distinct():
+    # The generalized curve on 14x14 has no symmetry of its own: all 16 walks differ.
+    walks = {tuple(ordering(n, 14)) for n in orientations("hilbert")}
+    assert len(walks) == 16
+    # Row order is symmetric under a half turn walked backwards: 8 distinct walks.
+    assert len({tuple(ordering(n, 14)) for n in orientations("row")}) == 8
+    assert np.array_equal(ordering("rot180:row", 14), ordering("reversed:row", 14))
+
+
+def test_known_orientations_of_row_order():
+    assert np.array_equal(ordering("transpose:row", 6), ordering("column", 6))
+    assert ordering("fliplr:row", 2, 3).tolist() == [2, 1, 0, 5, 4, 3]
+    assert ordering("flipud:row", 2, 3).tolist() == [3, 4, 5, 0, 1, 2]
+    # A quarter turn clockwise: the first row of the walk becomes the last column, top to bottom.
+    assert ordering("rot90:row", 3).tolist()[:3] == [2, 5, 8]
+
+
+def test_prefixes_compose_like_the_group():
+    for a in SYMMETRIES:
+        for b in SYMMETRIES:
+            name = canonical_ordering_name(f"{a}:{b}:hilbert")
+            manual = ordering(f"{a}:{b}:hilbert", 8)
+            assert np.array_equal(ordering(name, 8), manual)
+    assert canonical_ordering_name("rot90:rot270:hilbert") == "hilbert"
+    assert canonical_ordering_name("fliplr:fliplr:reversed:reversed:row") == "row"
+    assert canonical_ordering_name("rot90:reversed:hilbert") == "reversed:rot90:hilbert"
+    assert canonical_ordering_name("identity:random:4") == "random:4"
+
+
+def test_quarter_turns_need_a_square_grid():
+    assert_permutation(ordering("rot180:hilbert", 4, 6), 24)
+    with pytest.raises(ValueError, match="square"):
+        ordering("rot90:hilbert", 4, 6)
+
+
+def test_unknown_prefix_is_named():
+    with pytest.raises(ValueError, match="rot45:hilbert"):
+        ordering("rot45:hilbert", 14)
+
+
+def test_row_controls_keep_the_rows():
+    for name in ("row-permuted", "row-scattered"):
+        order = ordering(name, 14)
+        assert np.array_equal(order.reshape(14, 14) // 14, np.repeat(np.arange(14), 14).reshape(14, 14))
+    cols = ordering("row-permuted", 14).reshape(14, 14) % 14
+    assert (cols == cols[0]).all() and not np.array_equal(cols[0], np.arange(14))
+    cols = ordering("row-scattered", 14).reshape(14, 14) % 14
+    assert len({tuple(r) for r in cols}) == 14

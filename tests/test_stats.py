@@ -1,0 +1,89 @@
+"""hilbertlib.stats: Welch's test, Holm's correction, Spearman's correlation and the verdict rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats as st
+
+from hilbertlib import stats
+
+
+def test_welch_matches_scipy_and_its_interval_covers_the_difference():
+    a, b = [0.9433, 0.9457, 0.9470], [0.9819, 0.9824, 0.9838]
+    c = stats.welch(a, b)
+    ref = st.ttest_ind(b, a, equal_var=False)
+    assert c.p == pytest.approx(ref.pvalue) and c.t == pytest.approx(ref.statistic)
+    assert c.difference == pytest.approx(np.mean(b) - np.mean(a))
+    assert c.low < c.difference < c.high
+    assert c.df < len(a) + len(b) - 2  # Welch's degrees of freedom, not the pooled ones
+
+
+def test_welch_interval_widens_with_confidence():
+    a, b = [1.0, 2.0, 3.0], [2.0, 3.5, 4.0]
+    c95, c99 = stats.welch(a, b, 0.95), stats.welch(a, b, 0.99)
+    assert c99.low < c95.low and c99.high > c95.high
+
+
+def test_one_seed_on_a_side_is_not_tested():
+    c = stats.welch([0.95], [0.97, 0.98, 0.96])
+    assert not c.tested and c.p is None and c.low is None
+    assert stats.verdict(c, +1) == stats.NOT_TESTED
+
+
+def test_verdicts_follow_the_direction_and_the_p_value():
+    low, high = [0.90, 0.91, 0.92], [0.97, 0.98, 0.99]
+    c = stats.welch(low, high)
+    assert c.p < 0.05
+    assert stats.verdict(c, +1) == stats.SUPPORTED
+    assert stats.verdict(c, -1) == stats.REFUTED
+    assert stats.verdict(c, 0) == stats.REFUTED
+    assert stats.verdict(c, +1, p=0.2) == stats.UNDECIDED  # an adjusted p-value can undo significance
+    noisy = stats.welch([0.90, 0.99, 0.94], [0.91, 0.98, 0.96])
+    assert stats.verdict(noisy, +1) == stats.UNDECIDED
+    with pytest.raises(ValueError, match="predicted"):
+        stats.verdict(c, 2)
+
+
+def test_holm_against_a_worked_example():
+    # m = 4: sorted p 0.01, 0.02, 0.03, 0.5 -> 0.04, 0.06, 0.06 (monotone), 0.5
+    adj = stats.holm({"a": 0.03, "b": 0.01, "c": 0.5, "d": 0.02, "e": None})
+    assert adj == pytest.approx({"a": 0.06, "b": 0.04, "c": 0.5, "d": 0.06, "e": None})
+
+
+def test_holm_never_lowers_a_p_value_and_caps_at_one():
+    rng = np.random.default_rng(0)
+    p = {str(i): float(v) for i, v in enumerate(rng.uniform(size=12))}
+    adj = stats.holm(p)
+    assert all(p[k] <= adj[k] <= 1.0 for k in p)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        stats.holm({"x": 1.5})
+
+
+def test_spearman_matches_scipy_and_rejects_too_few_pairs():
+    x, y = [1, 2, 3, 4, 5], [2.0, 1.0, 4.0, 3.0, 5.0]
+    r = stats.spearman(x, y)
+    ref = st.spearmanr(x, y)
+    assert (r.rho, r.p, r.n) == (pytest.approx(ref.statistic), pytest.approx(ref.pvalue), 5)
+    assert stats.correlation_verdict(stats.spearman(range(10), range(10)), +1) == stats.SUPPORTED
+    assert stats.correlation_verdict(stats.spearman(range(10), range(10)), -1) == stats.REFUTED
+    assert stats.correlation_verdict(r, +1) == stats.UNDECIDED
+    with pytest.raises(ValueError, match="at least 3"):
+        stats.spearman([1, 2], [3, 4])
+    with pytest.raises(ValueError, match="vary"):
+        stats.spearman([1, 1, 1], [1, 2, 3])
+
+
+def test_mean_interval_is_the_t_interval():
+    x = [0.9819, 0.9824, 0.9838]
+    m, low, high = stats.mean_interval(x)
+    half = st.t.ppf(0.975, 2) * st.sem(x)
+    assert m == pytest.approx(np.mean(x)) and high - m == pytest.approx(half) and m - low == pytest.approx(half)
+    assert stats.mean_interval([0.5]) == (0.5, None, None)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="non-empty"):
+        stats.welch([], [1.0, 2.0])
+    with pytest.raises(ValueError, match="finite"):
+        stats.welch([1.0, float("nan")], [1.0, 2.0])
