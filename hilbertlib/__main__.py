@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import subprocess
 import sys
 import time
@@ -123,6 +124,10 @@ def _cmd_park(args) -> int:
     return 0
 
 
+# XLA on the CPU with one thread: what a job pinned to one core runs with.
+ONE_THREAD_XLA = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+
+
 class DeadlineReached(Exception):
     """Raised after an epoch's checkpoint when the next epoch would overrun --deadline."""
 
@@ -158,7 +163,7 @@ def _cmd_run(args) -> int:
     # A model with a backend of its own (--backend plstm=jax) trains in a process of its own.
     backend_of = dict(args.backend or [])
     foreign = any(backend_of.get(s.model, os.environ["KERAS_BACKEND"]) != os.environ["KERAS_BACKEND"] for s in todo)
-    if (args.jobs <= 1 or len(todo) == 1) and not foreign:
+    if (args.jobs <= 1 or len(todo) == 1) and not foreign and not args.pin:
         from .runner import run
 
         for spec in todo:
@@ -173,8 +178,21 @@ def _cmd_run(args) -> int:
         return 0
     logs = Path(args.logs)
     logs.mkdir(parents=True, exist_ok=True)
+    slots: queue.Queue[int] = queue.Queue()
+    for i in range(max(1, args.jobs)):
+        slots.put(i)
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if args.pin and not cpus:
+        raise SystemExit("--pin needs a system that can pin processes to cores (Linux)")
 
     def one(spec) -> int:
+        slot = slots.get()
+        try:
+            return _one(spec, slot)
+        finally:
+            slots.put(slot)
+
+    def _one(spec, slot: int) -> int:
         cmd = [sys.executable, "-m", "hilbertlib", "run", "--only", spec.id, "--results", str(args.results)]
         if args.retrain:
             cmd.append("--retrain")
@@ -187,8 +205,18 @@ def _cmd_run(args) -> int:
                 return 3
             cmd += ["--deadline", f"{left:.0f}"]
         env = {**os.environ, "KERAS_BACKEND": backend_of.get(spec.model, os.environ["KERAS_BACKEND"])}
+        pin = None
+        if args.pin:
+            # One core and one thread per job: on a small CPU this trains more
+            # runs an hour than jobs that share every core (bench/layouts.py).
+            core = cpus[slot % len(cpus)]
+            env["XLA_FLAGS"] = " ".join(filter(None, [env.get("XLA_FLAGS", ""), ONE_THREAD_XLA]))
+            env["OMP_NUM_THREADS"] = "1"
+
+            def pin():
+                os.sched_setaffinity(0, {core})
         with open(logs / f"{spec.id}.log", "w") as fh:
-            rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env).returncode
+            rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, preexec_fn=pin).returncode
         state = {0: "done", 3: "stopped at the deadline (checkpoint kept)"}.get(rc, f"FAILED (exit {rc}), see {logs / spec.id}.log")
         print(f"{spec.id}: {state}", flush=True)
         return rc
@@ -235,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         sp.add_argument("--results", type=Path, default=RESULTS_DIR, help="results folder (default: the committed results/)")
         if name == "run":
             sp.add_argument("--jobs", type=int, default=1, help="experiments to run at once, in separate processes")
+            sp.add_argument("--pin", action="store_true",
+                            help="pin each job to a core of its own with one thread (more runs an hour on a small CPU)")
             sp.add_argument("--retrain", action="store_true", help="train even when a result exists")
             sp.add_argument("--list", action="store_true", help="only list what would run")
             sp.add_argument("--logs", default=str(Path(".cache") / "logs"), help="log folder for --jobs > 1")

@@ -212,9 +212,14 @@ def cpu_model() -> str:
 
 def machine() -> dict[str, Any]:
     """The machine and the Keras-free library versions (every stored result records them)."""
+    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     return {
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
+        # The cores this process may use and the XLA flags it ran with: a run
+        # pinned to one core with one thread (``run --pin``) says so.
+        "cpus_used": None if affinity is None else len(affinity),
+        "xla_flags": os.environ.get("XLA_FLAGS", ""),
         "platform": platform.platform(),
         "versions": {"python": platform.python_version(), "numpy": np.__version__, "hilbertlib": __version__},
     }

@@ -186,7 +186,7 @@ def test_backend_option_sends_a_model_to_its_own_backend(tmp_path, monkeypatch, 
 
     seen = {}
 
-    def fake_run(cmd, stdout=None, stderr=None, env=None):
+    def fake_run(cmd, stdout=None, stderr=None, env=None, **kw):
         seen[cmd[cmd.index("--only") + 1]] = env["KERAS_BACKEND"]
         return subprocess.CompletedProcess(cmd, 0)
 
@@ -225,3 +225,27 @@ def test_park_and_status_show_the_parked_epochs(tmp_path, capsys):
     assert f"{spec.id}: parked after 3 of {spec.epochs} epochs" in capsys.readouterr().out
     assert main(["status", "--only", spec.id, "--results", str(tmp_path)]) == 0
     assert f"missing (parked after 3 of {spec.epochs} epochs)" in capsys.readouterr().out
+
+
+def test_pin_gives_each_job_one_core_and_one_thread(tmp_path, monkeypatch):
+    import hilbertlib.__main__ as cli_mod
+
+    if not hasattr(cli_mod.os, "sched_getaffinity"):
+        pytest.skip("pinning needs Linux")
+    seen = []
+    pinned = []
+
+    def fake_run(cmd, stdout=None, stderr=None, env=None, preexec_fn=None, **kw):
+        seen.append(env)
+        monkeypatch.setattr(cli_mod.os, "sched_setaffinity", lambda pid, cores: pinned.append(set(cores)))
+        preexec_fn()
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(cli_mod.subprocess, "run", fake_run)
+    monkeypatch.setattr(cli_mod.os, "sched_getaffinity", lambda pid: {0, 1})
+    ids = "lstm-14-row-s0,lstm-14-hilbert-s0,lstm-14-row-s1"
+    assert main(["run", "--only", ids, "--results", str(tmp_path), "--logs", str(tmp_path / "logs"),
+                 "--jobs", "2", "--pin"]) == 0
+    assert len(seen) == 3
+    assert all(cli_mod.ONE_THREAD_XLA in env["XLA_FLAGS"] and env["OMP_NUM_THREADS"] == "1" for env in seen)
+    assert all(len(c) == 1 and c <= {0, 1} for c in pinned)
