@@ -8,15 +8,14 @@ Introduced in chapter 1 ("The data").
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
 from . import __version__
-from .orderings import validate_ordering_name
-from .specs import SIZES, ExperimentSpec
+from .notebook import ParameterError, check_parameters, preamble, quiet_native_stderr  # noqa: F401
+from .specs import ExperimentSpec
 
 __all__ = [
     "ParameterError",
@@ -52,107 +51,6 @@ __all__ = [
 ]
 
 PENDING = "not yet run"
-
-
-class ParameterError(ValueError):
-    """A papermill parameter has the wrong type or value."""
-
-
-def preamble(seed: int = 0, backend: str = "jax") -> Path:
-    """Seed, plot style and quiet logs for a chapter; returns the repository root.
-
-    Sets ``KERAS_BACKEND`` (unless already set) before Keras is imported.
-    """
-    os.environ.setdefault("KERAS_BACKEND", backend)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    np.random.seed(seed)
-    try:  # figures must render inline even when MPLBACKEND=Agg leaks into the kernel
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is not None and "IPKernelApp" in shell.config:
-            shell.run_line_magic("matplotlib", "inline")
-    except ImportError:
-        pass
-    from .plotting import set_style
-
-    set_style()
-    return Path(__file__).resolve().parent.parent
-
-
-def _fail(name: str, value: Any, want: str, example: str) -> None:
-    # Lists cannot be passed with -p (papermill would pass a string): use -y.
-    fix = f"-y '{name}: {example}'" if example.startswith("[") else f"-p {name} {example}"
-    raise ParameterError(
-        f"parameter {name!r} must be {want}, got {value!r} ({type(value).__name__}); "
-        f"fix: papermill ... {fix}"
-    )
-
-
-def _int(name: str, value: Any, minimum: int, example: str, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        want = f"an integer >= {minimum}" + (" or None" if allow_none else "")
-        _fail(name, value, want, example)
-
-
-def check_parameters(**params: Any) -> dict[str, Any]:
-    """Validate a chapter's papermill parameters; raise :class:`ParameterError` naming the bad one.
-
-    Known names: epochs, batch_size, train_size, test_size, sample_size,
-    seed, seeds, size, sizes, ordering, orderings, retrain, train_missing,
-    results_dir; and, for the reservoirs of chapter 8, validation_size,
-    units and search_units.  Unknown names are accepted unchecked.
-    """
-    for name, value in params.items():
-        if name in ("epochs", "batch_size"):
-            _int(name, value, 1, "20" if name == "epochs" else "32")
-        elif name in ("train_size", "test_size", "sample_size"):
-            _int(name, value, 1, "512", allow_none=True)
-        elif name == "seed":
-            _int(name, value, 0, "0")
-        elif name == "seeds":
-            if not isinstance(value, (list, tuple)) or not value:
-                _fail(name, value, "a non-empty list of integers >= 0", "[0, 1, 2]")
-            for v in value:
-                _int(name, v, 0, "[0, 1, 2]")
-        elif name in ("size", "sizes"):
-            vals = value if name == "sizes" and isinstance(value, (list, tuple)) else [value]
-            if name == "sizes" and not isinstance(value, (list, tuple)):
-                _fail(name, value, "a list of image sizes (14 or 28)", "[14, 28]")
-            for v in vals:
-                if isinstance(v, bool) or v not in SIZES:
-                    _fail(name, value, "14 or 28 (the paper's image sizes)", "14" if name == "size" else "[14, 28]")
-        elif name in ("ordering", "orderings"):
-            vals = value if name == "orderings" and isinstance(value, (list, tuple)) else [value]
-            if name == "orderings" and not isinstance(value, (list, tuple)):
-                _fail(name, value, "a list of ordering names", "[row, hilbert]")
-            for v in vals:
-                try:
-                    validate_ordering_name(v)
-                except ValueError as exc:
-                    raise ParameterError(f"parameter {name!r}: {exc}") from None
-        elif name in ("retrain", "train_missing"):
-            if not isinstance(value, bool):
-                _fail(name, value, "True or False", "True")
-        elif name == "results_dir":
-            if value is not None and not isinstance(value, (str, os.PathLike)):
-                _fail(name, value, "a folder path or None (the committed results/)", "/tmp/results")
-        elif name == "validation_size":
-            _int(name, value, 1, "256", allow_none=True)
-        elif name == "search_units":
-            _int(name, value, 1, "200")
-        elif name == "units":
-            if value is not None:
-                if not isinstance(value, (list, tuple)) or not value:
-                    _fail(name, value, "None (the chapter's reservoir sizes) or a non-empty list of integers >= 1",
-                          "[10, 20]")
-                for v in value:
-                    _int(name, v, 1, "[10, 20]")
-    return params
 
 
 def glue(name: str, value: Any) -> None:
@@ -574,34 +472,6 @@ def sci(x: float | None, digits: int = 1) -> str:
     mant, exp = f"{x:.{digits}e}".split("e")
     e = int(exp)
     return mant if e == 0 else f"{mant} × 10{str(e).translate(_SUPERSCRIPT)}"
-
-
-class quiet_native_stderr:
-    """Context manager: discard what native code writes to file descriptor 2 inside the block (chapter 4).
-
-    ``keras.utils.set_random_seed`` (so ``hilbertlib.runner.set_seed``)
-    imports TensorFlow when it is installed, even on the JAX backend, and
-    TensorFlow's C++ start-up lines ignore ``TF_CPP_MIN_LOG_LEVEL``; a kernel
-    would copy them into the notebook.  Python exceptions still propagate.
-    """
-
-    def __enter__(self):
-        import sys
-
-        sys.stderr.flush()
-        self._saved = os.dup(2)
-        self._null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(self._null, 2)
-        return self
-
-    def __exit__(self, *exc):
-        import sys
-
-        sys.stderr.flush()
-        os.dup2(self._saved, 2)
-        os.close(self._saved)
-        os.close(self._null)
-        return False
 
 
 def backend_table(path: str | os.PathLike | None = None):

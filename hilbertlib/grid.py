@@ -5,14 +5,30 @@ Introduced in chapter 4 ("Simple RNN"); every chapter takes its specs from here.
 
 from __future__ import annotations
 
-from .specs import ExperimentSpec
+import functools
+from typing import Callable
+
+from .specs import PAPER, ExperimentSpec, Protocol
 
 __all__ = ["GRIDS", "grid", "all_specs", "paper_specs", "ordering_specs", "long_sequence_specs", "fashion_specs", "LSTM_SEEDS", "ORDERINGS", "HILBERT_ORIENTATIONS", "LAG_CONTROLS", "LONG_RECIPE",
            "LONG_VARIANTS", "LONG_BEST", "LONG_TOP", "LONG_GOAL", "PLSTM_SHORT_EPOCHS"]
 
+
+
+def _with_protocol(fn: Callable[[], list[ExperimentSpec]]) -> Callable[..., list[ExperimentSpec]]:
+    """Give a grid function a ``protocol`` argument (default: the paper's) applied to every spec."""
+
+    @functools.wraps(fn)
+    def wrapper(protocol: Protocol = PAPER) -> list[ExperimentSpec]:
+        return [protocol.apply(s) for s in fn()]
+
+    return wrapper
+
+
 LSTM_SEEDS = (0, 1, 2)  # the 14x14 row vs Hilbert comparison is run over these seeds
 
 
+@_with_protocol
 def paper_specs() -> list[ExperimentSpec]:
     """Every experiment of the paper, at its protocol, cheapest and most telling first."""
     specs = [ExperimentSpec("cnn", 28)]
@@ -64,6 +80,7 @@ LONG_TOP = LONG_VARIANTS[-1]
 PLSTM_SHORT_EPOCHS = 5
 
 
+@_with_protocol
 def ordering_specs() -> list[ExperimentSpec]:
     """The LSTM on 14x14 under every ordering, each over :data:`LSTM_SEEDS` (chapter 9).
 
@@ -79,6 +96,7 @@ def ordering_specs() -> list[ExperimentSpec]:
     return specs
 
 
+@_with_protocol
 def long_sequence_specs() -> list[ExperimentSpec]:
     """784-step runs (chapters 11 and 12): the LSTM with the long-sequence recipe, the paper's
     protocol over more seeds, the variants of the recipe, and the power-law LSTM."""
@@ -101,6 +119,7 @@ def long_sequence_specs() -> list[ExperimentSpec]:
     return specs
 
 
+@_with_protocol
 def fashion_specs() -> list[ExperimentSpec]:
     """Fashion-MNIST: the CNN, the paper's LSTM at 14x14, and the long recipe at 28x28, alone, with
     the best of its first four variants and with its best variant of all."""
@@ -115,17 +134,17 @@ def fashion_specs() -> list[ExperimentSpec]:
 GRIDS = {"paper": paper_specs, "orderings": ordering_specs, "long": long_sequence_specs, "fashion": fashion_specs}
 
 
-def grid(name: str) -> list[ExperimentSpec]:
-    """The specs of one named grid."""
+def grid(name: str, protocol: Protocol = PAPER) -> list[ExperimentSpec]:
+    """The specs of one named grid, under ``protocol`` (default: the paper's)."""
     if name not in GRIDS:
         raise ValueError(f"unknown grid {name!r}; valid: {', '.join(GRIDS)}")
-    return GRIDS[name]()
+    return GRIDS[name](protocol)
 
 
-def all_specs() -> list[ExperimentSpec]:
+def all_specs(protocol: Protocol = PAPER) -> list[ExperimentSpec]:
     """Every spec of every grid, without duplicates, in run order."""
     seen: dict[str, ExperimentSpec] = {}
     for name in GRIDS:
-        for s in grid(name):
+        for s in grid(name, protocol):
             seen.setdefault(s.id, s)
     return list(seen.values())

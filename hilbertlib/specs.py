@@ -14,7 +14,7 @@ from typing import Any
 
 from .orderings import canonical_ordering_name
 
-__all__ = ["ExperimentSpec", "MODELS", "SIZES", "VALIDATION_SIZE", "SCHEDULES", "spec_from_dict"]
+__all__ = ["ExperimentSpec", "Protocol", "PAPER", "MODELS", "SIZES", "VALIDATION_SIZE", "SCHEDULES", "spec_from_dict"]
 
 MODELS = ("simple_rnn", "lstm", "plstm", "cnn")
 SIZES = (14, 28)
@@ -168,6 +168,41 @@ _TOKEN = {
     "train_size": lambda v: f"n{v}",
     "test_size": lambda v: f"t{v}",
 }
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How much of each experiment a chapter runs: the paper's protocol, or a quick run (chapter 4).
+
+    Every field left at None keeps each experiment's own value (the paper's
+    20 epochs and batch 32, or a variant's own budget); a value replaces it
+    in every spec.  A chapter builds one from its papermill parameters and
+    passes it to :mod:`hilbertlib.grid`.
+    """
+
+    epochs: int | None = None
+    batch_size: int | None = None
+    train_size: int | None = None
+    test_size: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "train_size", "test_size"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise ValueError(f"Protocol.{name} must be a positive integer or None (each experiment's own), got {v!r}")
+
+    @property
+    def quick(self) -> bool:
+        """True when the protocol shrinks the data: its results never go into ``results/``."""
+        return self.train_size is not None or self.test_size is not None
+
+    def apply(self, spec: "ExperimentSpec") -> "ExperimentSpec":
+        """``spec`` under this protocol."""
+        changes = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        return spec.replace(**changes) if changes else spec
+
+
+PAPER = Protocol()
 
 
 def spec_from_dict(d: dict[str, Any]) -> ExperimentSpec:

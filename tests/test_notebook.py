@@ -1,0 +1,47 @@
+"""hilbertlib.notebook: the setup, the guards and the glue that every chapter uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from hilbertlib import notebook
+from hilbertlib.grid import grid
+from hilbertlib.specs import PAPER, ExperimentSpec, Protocol
+
+
+def test_expect_passes_quietly_and_fails_naming_the_claim():
+    notebook.expect(True, "row order reads better")
+    with pytest.raises(notebook.ClaimError, match="row order reads better"):
+        notebook.expect(False, "row order reads better")
+    assert issubclass(notebook.ClaimError, AssertionError)
+
+
+def test_glue_refuses_sentences_and_formats_numbers(monkeypatch):
+    seen = {}
+    import myst_nb
+
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=False: seen.__setitem__(name, value))
+    assert notebook.glue("acc", 0.98123, digits=2) == 0.98123
+    notebook.glue("n", 70000)
+    notebook.glue("label", "row order")
+    assert seen == {"acc": "0.98", "n": "70,000", "label": "row order"}
+    with pytest.raises(ValueError, match="write the sentence"):
+        notebook.glue("s", "This is a whole sentence that a chapter should write in markdown, not glue.")
+
+
+def test_setup_checks_the_parameters_first():
+    with pytest.raises(notebook.ParameterError, match="epochs"):
+        notebook.setup(seed=0, epochs="20")
+
+
+def test_protocol_keeps_each_experiments_own_budget_unless_told():
+    spec = ExperimentSpec("lstm", 28, "row", epochs=40)
+    assert PAPER.apply(spec) == spec
+    quick = Protocol(epochs=1, train_size=64, test_size=64)
+    assert quick.quick and not PAPER.quick
+    q = quick.apply(spec)
+    assert (q.epochs, q.train_size, q.test_size, q.reduced) == (1, 64, 64, True)
+    assert [s.id for s in grid("paper")] == [s.id for s in grid("paper", PAPER)]
+    assert all(s.reduced for s in grid("orderings", quick))
+    with pytest.raises(ValueError, match="positive integer"):
+        Protocol(epochs=0)
