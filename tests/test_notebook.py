@@ -45,3 +45,14 @@ def test_protocol_keeps_each_experiments_own_budget_unless_told():
     assert all(s.reduced for s in grid("orderings", quick))
     with pytest.raises(ValueError, match="positive integer"):
         Protocol(epochs=0)
+
+
+def test_quick_runs_switch_the_guards_off():
+    try:
+        notebook.setup(seed=0, train_size=64, test_size=64)
+        notebook.expect(False, "a claim about the full protocol")  # inert
+        notebook.setup(seed=0)
+        with pytest.raises(notebook.ClaimError):
+            notebook.expect(False, "a claim about the full protocol")
+    finally:
+        notebook._GUARDS["on"] = True
