@@ -86,8 +86,8 @@ def check_parameters(**params: Any) -> dict[str, Any]:
     units and search_units.  Unknown names are accepted unchecked.
     """
     for name, value in params.items():
-        if name in ("epochs", "batch_size"):
-            _int(name, value, 1, "20" if name == "epochs" else "32")
+        if name in ("epochs", "batch_size"):  # None: each experiment's own value
+            _int(name, value, 1, "20" if name == "epochs" else "32", allow_none=True)
         elif name in ("train_size", "test_size", "sample_size"):
             _int(name, value, 1, "512", allow_none=True)
         elif name == "seed":
