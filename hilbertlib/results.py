@@ -15,7 +15,7 @@ from pathlib import Path
 from .runner import RESULTS_DIR, Result, run
 from .specs import ExperimentSpec
 
-__all__ = ["MissingResultError", "results_dir", "load", "load_all", "seed_accuracies"]
+__all__ = ["MissingResultError", "results_dir", "load", "load_all", "load_present", "seed_accuracies"]
 
 
 class MissingResultError(FileNotFoundError):
@@ -42,6 +42,26 @@ def load_all(specs: Iterable[ExperimentSpec], folder: str | os.PathLike | None =
              train_missing: bool = False) -> dict[str, Result]:
     """:func:`load` for each spec, keyed by id, in order."""
     return {s.id: load(s, folder, retrain=retrain, train_missing=train_missing) for s in specs}
+
+
+def load_present(specs: Iterable[ExperimentSpec], folder: str | os.PathLike | None = None, *, retrain: bool = False,
+                 train_missing: bool = False) -> dict[str, Result]:
+    """The results of those specs that exist (or are trained: when asked, or quick), keyed by id.
+
+    For a design whose runs land over time (chapter 9's seeds): a seed not
+    yet trained is absent, and a comparison that lacks it is judged with
+    what is there ("one seed: not tested" with fewer than two).
+    """
+    from .runner import load_result
+
+    where = results_dir(folder)
+    out: dict[str, Result] = {}
+    for s in specs:
+        res = (run(s, where, retrain=retrain, train_missing=True, progress=False)
+               if retrain or train_missing or s.reduced else load_result(s, where))
+        if res is not None:
+            out[s.id] = res
+    return out
 
 
 def seed_accuracies(specs: Iterable[ExperimentSpec], folder: str | os.PathLike | None = None) -> dict[str, list[float]]:

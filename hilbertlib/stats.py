@@ -38,6 +38,9 @@ __all__ = [
     "spearman",
     "verdict",
     "correlation_verdict",
+    "HIGHER",
+    "LOWER",
+    "direction",
 ]
 
 ALPHA = 0.05
@@ -45,6 +48,8 @@ SUPPORTED = "supported"
 REFUTED = "refuted"
 UNDECIDED = "undecided"
 NOT_TESTED = "one seed: not tested"
+HIGHER = "higher"
+LOWER = "lower"
 
 
 def _values(values: Sequence[float], what: str) -> np.ndarray:
@@ -185,3 +190,14 @@ def correlation_verdict(corr: Correlation, predicted: int, alpha: float = ALPHA)
     if corr.p >= alpha:
         return UNDECIDED
     return SUPPORTED if np.sign(corr.rho) == predicted else REFUTED
+
+
+def direction(comparison: Comparison, p: float | None = None, alpha: float = ALPHA) -> str:
+    """Where no direction was predicted: :data:`HIGHER` or :data:`LOWER` when ``mean(b)`` differs
+    significantly from ``mean(a)``, else :data:`UNDECIDED`; one seed on a side is :data:`NOT_TESTED`."""
+    if not comparison.tested:
+        return NOT_TESTED
+    p = comparison.p if p is None else p
+    if p >= alpha:
+        return UNDECIDED
+    return HIGHER if comparison.difference > 0 else LOWER

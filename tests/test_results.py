@@ -21,3 +21,9 @@ def test_seed_accuracies_reads_what_exists(tmp_path):
     specs = [ExperimentSpec("lstm", 14, "row", seed=s) for s in (0, 1, 2)] + [ExperimentSpec("lstm", 14, "hilbert", seed=9)]
     acc = results.seed_accuracies(specs)
     assert len(acc["row"]) == 3 and acc["hilbert"] == []
+
+
+def test_load_present_skips_what_is_missing():
+    specs = [ExperimentSpec("lstm", 14, "row", seed=0), ExperimentSpec("lstm", 14, "rot90:hilbert", seed=7)]
+    got = results.load_present(specs)
+    assert list(got) == [specs[0].id]

@@ -87,3 +87,11 @@ def test_bad_input_is_named():
         stats.welch([], [1.0, 2.0])
     with pytest.raises(ValueError, match="finite"):
         stats.welch([1.0, float("nan")], [1.0, 2.0])
+
+
+def test_direction_without_a_prediction():
+    c = stats.welch([0.90, 0.91, 0.92], [0.97, 0.98, 0.99])
+    assert stats.direction(c) == stats.HIGHER
+    assert stats.direction(stats.welch([0.97, 0.98, 0.99], [0.90, 0.91, 0.92])) == stats.LOWER
+    assert stats.direction(c, p=0.5) == stats.UNDECIDED
+    assert stats.direction(stats.welch([0.9], [0.9, 0.8])) == stats.NOT_TESTED
