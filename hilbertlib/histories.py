@@ -1,0 +1,99 @@
+"""What a run's per-epoch history shows: where it peaked, where its training loss rose, whether it collapsed (chapter 11).
+
+Chapter 11 reads the histories of the 784-step LSTM runs to ask what went
+wrong in those that did not learn.  A network that merely cannot reach the
+first pixels learns slowly or not at all, and its training loss creeps down;
+a network whose training is unstable can learn and then lose it, with a
+training loss that *rises* from one epoch to the next, and may end up giving
+every image the same answer.  These functions measure those signs and return
+numbers, never sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["LossRise", "Course", "peak", "loss_rises", "largest_loss_rise", "course"]
+
+
+@dataclass(frozen=True)
+class LossRise:
+    """The training loss rose from ``before`` (epoch ``epoch - 1``) to ``after`` (epoch ``epoch``); epochs count from 1."""
+
+    epoch: int
+    before: float
+    after: float
+
+    @property
+    def rise(self) -> float:
+        return self.after - self.before
+
+
+def _series(values: Sequence[float], what: str) -> np.ndarray:
+    v = np.asarray(list(values), dtype=float)
+    if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
+        raise ValueError(f"{what} must be a non-empty sequence of finite numbers, got {values!r}")
+    return v
+
+
+def peak(values: Sequence[float]) -> tuple[int, float]:
+    """The epoch (from 1; the first one on a tie) and value of the largest entry of a per-epoch series."""
+    v = _series(values, "values")
+    i = int(np.argmax(v))
+    return i + 1, float(v[i])
+
+
+def loss_rises(loss: Sequence[float], min_rise: float = 0.0) -> list[LossRise]:
+    """Every epoch whose training loss lies more than ``min_rise`` above the epoch before, in order."""
+    v = _series(loss, "loss")
+    if min_rise < 0:
+        raise ValueError(f"min_rise must be >= 0, got {min_rise!r}")
+    return [LossRise(i + 1, float(v[i - 1]), float(v[i])) for i in range(1, v.size) if v[i] - v[i - 1] > min_rise]
+
+
+def largest_loss_rise(loss: Sequence[float]) -> LossRise | None:
+    """The largest rise of the training loss from one epoch to the next; ``None`` when it never rises."""
+    rises = loss_rises(loss)
+    return max(rises, key=lambda r: r.rise) if rises else None
+
+
+@dataclass(frozen=True)
+class Course:
+    """How one run went, from its history and its test confusion matrix (epochs count from 1)."""
+
+    epochs: int
+    first_train_accuracy: float
+    best_val_accuracy: float
+    best_val_epoch: int
+    final_val_accuracy: float
+    test_accuracy: float
+    largest_loss_rise: LossRise | None
+    constant_answer: int | None
+
+    @property
+    def collapsed(self) -> bool:
+        """True when the trained network gives every test image the same answer."""
+        return self.constant_answer is not None
+
+
+def course(result: Any) -> Course:
+    """The :class:`Course` of a stored result (:class:`hilbertlib.runner.Result`)."""
+    from .analysis import constant_answer
+
+    hist = result.history
+    acc = _series(hist["accuracy"], "accuracy")
+    epoch, best = peak(hist["val_accuracy"])
+    return Course(
+        epochs=int(acc.size),
+        first_train_accuracy=float(acc[0]),
+        best_val_accuracy=best,
+        best_val_epoch=epoch,
+        final_val_accuracy=float(hist["val_accuracy"][-1]),
+        test_accuracy=float(result.test_accuracy),
+        largest_loss_rise=largest_loss_rise(hist["loss"]),
+        constant_answer=constant_answer(result.confusion_matrix),
+    )
