@@ -42,12 +42,15 @@ class ChronoBias(keras.initializers.Initializer):
         return {"t_max": self.t_max, "units": self.units, "seed": self.seed}
 
 
-def build_model(spec: ExperimentSpec, steps_per_epoch: int | None = None):
+def build_model(spec: ExperimentSpec, steps_per_epoch: int | None = None, *, record_gradients: bool = True):
     """Compiled Keras model for ``spec`` (chapter 4).
 
     The caller seeds Keras first (:func:`hilbertlib.runner.set_seed`).
     A ``cosine`` schedule (chapter 11) needs ``steps_per_epoch``, the number
     of mini-batches in one epoch, to end its decay at the last step.
+    ``record_gradients`` (the default) gives the optimizer the gradient-norm
+    records of :mod:`hilbertlib.gradients`; the weights' updates are the same
+    either way.
     """
     layers = keras.layers
     if spec.model == "cnn":
@@ -81,6 +84,11 @@ def build_model(spec: ExperimentSpec, steps_per_epoch: int | None = None):
     opt_kwargs = {"learning_rate": learning_rate}
     if spec.clipnorm is not None:
         opt_kwargs["clipnorm"] = spec.clipnorm
-    optimizer = (keras.optimizers.Adam if spec.optimizer == "adam" else keras.optimizers.RMSprop)(**opt_kwargs)
+    if record_gradients:
+        from .gradients import recording_optimizer
+
+        optimizer = recording_optimizer(spec.optimizer, **opt_kwargs)
+    else:
+        optimizer = (keras.optimizers.Adam if spec.optimizer == "adam" else keras.optimizers.RMSprop)(**opt_kwargs)
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model

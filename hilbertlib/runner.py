@@ -4,6 +4,28 @@
 its stored spec matches; otherwise it trains (resuming from the last per-epoch
 checkpoint in the cache folder) and writes the result atomically.
 Introduced in chapter 4 ("Simple RNN").
+
+What a result records (schema 2):
+
+- ``history``: per epoch, Keras' ``loss``, ``accuracy``, ``val_loss`` and
+  ``val_accuracy``, and the gradient records of :mod:`hilbertlib.gradients`:
+  ``grad_norm_mean`` and ``grad_norm_max`` (the global L2 norm of all
+  gradients before clipping, mean and largest over the epoch's batches) and
+  ``clipped_share`` (the share of batches in which clipping changed a
+  gradient).  Results of schema 1 have no gradient records; their
+  :class:`Result` accessors return None.  Epochs trained from a checkpoint
+  written before the records existed hold None.
+- ``segments``: one entry per stretch of epochs trained in one sitting, with
+  the environment it ran in and ``same_device_as_previous``.
+
+What resuming guarantees: a run interrupted and resumed on the same device,
+backend, processor, library versions and thread settings has the same history
+as an uninterrupted one (each epoch's shuffle and dropout masks derive from
+the seed and the epoch; the checkpoint holds the weights and the optimizer
+state).  A run resumed anywhere else (another device, backend, processor or
+version: ``same_device_as_previous`` is false) continues from the same weights
+but is a different sample of training, not the one an uninterrupted run would
+have produced; floating-point results differ between devices.
 """
 
 from __future__ import annotations
@@ -48,7 +70,12 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "results"
 CACHE_DIR = Path(os.environ.get("HILBERTLIB_CACHE", ROOT / ".cache" / "checkpoints"))
-SCHEMA = 1
+#: 2: per-epoch gradient records in ``history`` and ``same_device_as_previous`` in ``segments``.
+SCHEMA = 2
+#: Keras' own per-epoch logs, recorded in every result's ``history``.
+LOG_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+#: The environment fields that must match for a resumed run to continue the same sample.
+SAME_DEVICE_KEYS = ("backend", "device", "cpu", "cpus_used", "xla_flags", "versions")
 #: Sub-folder of a results folder that holds parked checkpoints of unfinished runs.
 PARKED = "in-progress"
 
@@ -111,6 +138,47 @@ class Result(StoredResult):
     @property
     def wall_seconds(self) -> float:
         return float(self.data["wall_seconds"])
+
+    @property
+    def schema(self) -> int:
+        """The result's schema (1 for results written before the field existed)."""
+        return int(self.data.get("schema", 1))
+
+    def _gradient_record(self, key: str) -> list[float | None] | None:
+        values = self.history.get(key)
+        return None if values is None else list(values)
+
+    @property
+    def grad_norm_mean(self) -> list[float | None] | None:
+        """Per epoch, the mean over batches of the global gradient norm before clipping; None for old results."""
+        return self._gradient_record("grad_norm_mean")
+
+    @property
+    def grad_norm_max(self) -> list[float | None] | None:
+        """Per epoch, the largest global gradient norm of a batch before clipping; None for old results."""
+        return self._gradient_record("grad_norm_max")
+
+    @property
+    def clipped_share(self) -> list[float | None] | None:
+        """Per epoch, the share of batches whose gradients clipping changed (0.0 without clipping); None for old results."""
+        return self._gradient_record("clipped_share")
+
+    @property
+    def segments(self) -> list[dict[str, Any]]:
+        """The stretches of epochs trained in one sitting, each with its environment."""
+        return list(self.data.get("segments", []))
+
+    @property
+    def resumed_elsewhere(self) -> bool | None:
+        """True when some stretch ran on another device than the one before it (a different sample
+        of training from an uninterrupted run); False when every resume was on the same device;
+        None when a segment does not say (results and checkpoints older than schema 2)."""
+        flags = [seg.get("same_device_as_previous") for seg in self.segments[1:]]
+        if not flags:
+            return False
+        if any(f is False for f in flags):
+            return True
+        return None if any(f is None for f in flags) else False
 
     @property
     def weights_path(self) -> Path | None:
@@ -307,6 +375,13 @@ def _evaluate(model, x: np.ndarray, y: np.ndarray, batch_size: int = 500) -> dic
     }
 
 
+def _same_device(previous: dict[str, Any] | None, env: dict[str, Any]) -> bool | None:
+    """Whether ``env`` is the environment of the ``previous`` segment (None when it is not recorded)."""
+    if previous is None or any(k not in previous for k in SAME_DEVICE_KEYS):
+        return None
+    return all(previous[k] == env.get(k) for k in SAME_DEVICE_KEYS)
+
+
 def _checkpoint_model(state: dict[str, Any]) -> str:
     """The model file a checkpoint's state names (``model.keras`` in checkpoints older than that field)."""
     return str(state.get("model", "model.keras"))
@@ -398,6 +473,7 @@ def _train(
 ) -> Result:
     import keras
 
+    from . import gradients
     from .models import build_model
 
     ckpt_dir = cache_dir / spec.id
@@ -414,7 +490,10 @@ def _train(
         # optimizer state into it, rather than ``keras.models.load_model``: a
         # .keras file names the backend's own optimizer class (a checkpoint
         # written on torch holds ``torch_adam.Adam``), so a run resumed on
-        # another backend would otherwise fail at its first step.
+        # another backend would otherwise fail at its first step.  A checkpoint
+        # written before the gradient records (plain Adam) loads into the
+        # recording optimizer with its moments intact; one of another
+        # optimizer fails here, naming the checkpoint to delete.
         model = build_model(spec, steps_per_epoch=steps_per_epoch)
         model.optimizer.build(model.trainable_variables)
         model.load_weights(ckpt_dir / _checkpoint_model(state))
@@ -423,7 +502,7 @@ def _train(
         state = {
             "spec": spec.to_dict(),
             "completed_epochs": 0,
-            "history": {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []},
+            "history": {k: [] for k in LOG_KEYS + gradients.GRADIENT_KEYS},
             "epoch_seconds": [],
             "resumed_at": [],
             "segments": [],
@@ -433,11 +512,19 @@ def _train(
         start = 0
     if start:
         state["resumed_at"].append(start)
+    for key in gradients.GRADIENT_KEYS:  # a checkpoint written before the gradient records
+        state["history"].setdefault(key, [None] * start)
     # Where each stretch of epochs ran: a run resumed on another machine or
     # backend (a GPU run finished on the CPU, say) says so in its result.
+    # Resumed on the same device (same backend, processor, versions and thread
+    # settings), the history is the uninterrupted run's; resumed on another,
+    # it is a different sample of training: ``same_device_as_previous`` says which.
     if "segments" not in state:  # a checkpoint written before segments were recorded
         state["segments"] = [{"from_epoch": 0, "backend": "not recorded"}] if start else []
-    state["segments"].append({"from_epoch": start, **environment()})
+    env = environment()
+    previous = state["segments"][-1] if state["segments"] else None
+    state["segments"].append({"from_epoch": start, "same_device_as_previous": _same_device(previous, env) if start else None,
+                              **env})
 
     bar = None
     if progress and start < spec.epochs:
@@ -447,13 +534,17 @@ def _train(
 
     class _Recorder(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
+            gradients.reset(self.model.optimizer)
             self._t0 = time.perf_counter()
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
             state["epoch_seconds"].append(time.perf_counter() - self._t0)
-            for k in state["history"]:
+            for k in LOG_KEYS:
                 state["history"][k].append(float(logs[k]))
+            grads = gradients.read(self.model.optimizer)   # this epoch's, before the checkpoint
+            for k in gradients.GRADIENT_KEYS:
+                state["history"][k].append(grads[k])
             state["completed_epochs"] = epoch + 1
             ckpt_dir.mkdir(parents=True, exist_ok=True)
             # Weights first, to a file of this epoch's own; then the state that

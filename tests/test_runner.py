@@ -457,3 +457,142 @@ def test_park_refuses_to_go_backwards(tmp_path):
     checkpoint(tmp_path / "results" / PARKED / TINY.id, 2)
     with pytest.raises(ValueError, match="more than"):
         park(TINY, tmp_path / "results", tmp_path / "ck")
+
+
+# ------------------------------------------------------------------ gradient records (schema 2)
+
+GRADIENT_KEYS = ("grad_norm_mean", "grad_norm_max", "clipped_share")
+TINY_CLIP = ExperimentSpec("lstm", 14, "row", epochs=2, train_size=64, test_size=64, units=8, dense_units=8,
+                           clipnorm=1.0)
+
+
+def without_gradient_recording(monkeypatch):
+    """Build models with the plain Keras optimizer, as the runner did before schema 2."""
+    import functools
+
+    import hilbertlib.models as models
+
+    monkeypatch.setattr(models, "build_model", functools.partial(models.build_model, record_gradients=False))
+
+
+def test_result_records_gradient_norms(trained):
+    res, _ = trained
+    assert res.data["schema"] == runner.SCHEMA == 2 and res.schema == 2
+    for key in GRADIENT_KEYS:
+        assert len(res.history[key]) == TINY.epochs and getattr(res, key) == res.history[key]
+    assert all(m > 0 and np.isfinite(m) for m in res.grad_norm_mean)
+    assert all(mx >= m for mx, m in zip(res.grad_norm_max, res.grad_norm_mean))
+    assert res.clipped_share == [0.0, 0.0]          # TINY does not clip
+    assert res.segments[0]["same_device_as_previous"] is None and res.resumed_elsewhere is False
+
+
+@pytest.mark.parametrize("clipnorm, share", [(1e-3, "all"), (1.0, "some"), (1e3, "none")])
+def test_clipped_share_follows_the_clipnorm(tmp_path, mnist, clipnorm, share):
+    res = run(TINY_CLIP.replace(clipnorm=clipnorm, epochs=1), tmp_path, cache_dir=tmp_path / "ck")
+    (value,) = res.clipped_share
+    assert 0.0 <= value <= 1.0
+    if share == "all":       # every batch has a tensor whose norm exceeds 0.001
+        assert value == 1.0
+    elif share == "none":
+        assert value == 0.0
+    assert res.grad_norm_max[0] >= res.grad_norm_mean[0] > 0
+
+
+def test_recording_leaves_training_unchanged(tmp_path, mnist, monkeypatch):
+    """The same spec trained with and without the gradient records has the same history, bit for bit."""
+    with_records = run(TINY_CLIP, tmp_path / "with", cache_dir=tmp_path / "ck")
+    without_gradient_recording(monkeypatch)
+    plain = run(TINY_CLIP, tmp_path / "without", cache_dir=tmp_path / "ck")
+    for key in HISTORY_KEYS:
+        assert with_records.history[key] == plain.history[key], key
+    assert with_records.confusion_matrix.tolist() == plain.confusion_matrix.tolist()
+    assert plain.grad_norm_mean == [None, None]      # a plain optimizer records nothing
+
+
+def test_resumed_run_has_the_gradient_records_of_an_uninterrupted_one(resumed, trained):
+    res, after, _ = resumed
+    ref, _ = trained
+    assert all(len(after["state"]["history"][k]) == 1 for k in GRADIENT_KEYS)  # checkpointed with the epoch
+    for key in HISTORY_KEYS + GRADIENT_KEYS:
+        assert res.history[key] == ref.history[key], key   # same device: identical, not merely close
+    first, second = res.segments
+    assert first["same_device_as_previous"] is None and second["same_device_as_previous"] is True
+    assert res.resumed_elsewhere is False
+
+
+def test_segments_say_when_a_run_was_resumed_on_another_device(tmp_path, mnist, monkeypatch):
+    with pytest.raises(KeyboardInterrupt):
+        run(TINY, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt_after_first_epoch)
+    real = runner.environment
+    monkeypatch.setattr(runner, "environment", lambda: {**real(), "device": "gpu:elsewhere"})
+    res = run(TINY, tmp_path, cache_dir=tmp_path / "ck")
+    assert [s["same_device_as_previous"] for s in res.segments] == [None, False]
+    assert res.resumed_elsewhere is True
+
+
+def test_checkpoint_from_before_gradient_records_resumes(tmp_path, mnist, trained, monkeypatch):
+    """A checkpoint of the schema-1 runner (plain Adam, no gradient records in its state) resumes
+    with its Adam state intact: the loss history is the uninterrupted run's; epoch 1 records None."""
+    cache = tmp_path / "ck"
+    without_gradient_recording(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        run(TINY, tmp_path, cache_dir=cache, on_epoch=interrupt_after_first_epoch)
+    monkeypatch.undo()
+    state_path = cache / TINY.id / "state.json"
+    state = json.loads(state_path.read_text())
+    for key in GRADIENT_KEYS:
+        state["history"].pop(key)
+    for seg in state["segments"]:
+        seg.pop("same_device_as_previous")
+    state_path.write_text(json.dumps(state))
+    res = run(TINY, tmp_path, cache_dir=cache)
+    ref, _ = trained
+    for key in HISTORY_KEYS:
+        assert res.history[key] == ref.history[key], key
+    assert res.grad_norm_mean[0] is None and res.grad_norm_mean[1] == ref.grad_norm_mean[1]
+    assert res.segments[1]["same_device_as_previous"] is True
+
+
+def test_checkpoint_of_another_optimizer_fails_with_a_clear_message(tmp_path, mnist):
+    with pytest.raises(KeyboardInterrupt):
+        run(TINY, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt_after_first_epoch)
+    other = TINY.replace(optimizer="rmsprop")   # Adam's checkpoint under RMSprop's id
+    (tmp_path / "ck" / TINY.id).rename(tmp_path / "ck" / other.id)
+    state_path = tmp_path / "ck" / other.id / "state.json"
+    state = json.loads(state_path.read_text())
+    state["spec"] = other.to_dict()
+    state_path.write_text(json.dumps(state))
+    with pytest.raises(ValueError, match="delete the checkpoint"):
+        run(other, tmp_path, cache_dir=tmp_path / "ck")
+
+
+def test_schema_1_results_still_load(trained, tmp_path):
+    res, _ = trained
+    data = json.loads(res.path.read_text())
+    del data["schema"]
+    for key in GRADIENT_KEYS:
+        del data["history"][key]
+    for seg in data["segments"]:
+        seg.pop("same_device_as_previous")
+    path = result_path(TINY, tmp_path)
+    path.write_text(json.dumps(data))
+    old = load_result(TINY, tmp_path)
+    assert old.schema == 1 and old.test_accuracy == res.test_accuracy
+    assert old.grad_norm_mean is None and old.grad_norm_max is None and old.clipped_share is None
+    assert old.resumed_elsewhere is False          # one segment: never resumed
+    data["segments"].append({"from_epoch": 1, "backend": "jax"})
+    path.write_text(json.dumps(data))
+    assert load_result(TINY, tmp_path).resumed_elsewhere is None   # an old resume does not say
+
+
+def test_committed_results_load_with_the_new_accessors():
+    """Every committed result of the experiment runner loads; those older than schema 2 say None."""
+    from hilbertlib.specs import spec_from_dict
+
+    paths = sorted(runner.RESULTS_DIR.glob("*.json"))
+    if not paths:
+        pytest.skip("no committed results")
+    for path in paths:
+        data = json.loads(path.read_text())
+        res = load_result(spec_from_dict(data["spec"]), path.parent)
+        assert (res.grad_norm_mean is None) == (res.schema < 2), path.name
