@@ -23,7 +23,8 @@ QUICK = dict(epochs=1, train_size=256, test_size=256, sample_size=512, train_mis
 #: Chapter 8: tiny reservoirs and a small validation set (a changed validation
 #: size makes every reservoir spec a quick one, never stored in results/).
 QUICK_EXTRA = {"08_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
-               "11_long_sequences": dict(seeds=[0, 1])}
+               "11_long_sequences": dict(seeds=[0, 1]),
+               "09_orderings": dict(seeds=[0, 1], orderings=["row", "hilbert", "reversed:hilbert", "row-permuted"])}
 GLUE_REF = re.compile(r"\{glue(?::text|:figure|:any|:math)?\}`([A-Za-z0-9_\-]+)(?::[^`]*)?`|```\{glue:figure\}\s+([A-Za-z0-9_\-]+)")
 
 
@@ -121,3 +122,53 @@ def _fails_at_the_check_cell(chapter: Path, param, value, tmp_path: Path):
     failing = [i for i, c in enumerate(executed.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     params_at = next(i for i, c in enumerate(executed.cells) if "parameters" in c.metadata.get("tags", []))
     assert failing and failing[0] <= params_at + 3, "the error came late, not from the check cell"
+
+
+# ------------------------------------------------- how the committed chapters read (issue: a book, not a report)
+
+
+def _records(nb):
+    """(name, mime bundle) of every value glued in a committed notebook."""
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                yield name, o.get("data", {})
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_glue_carries_no_sentences(chapter: Path):
+    nb = nbformat.read(chapter, as_version=4)
+    for name, data in _records(nb):
+        text = data.get("application/papermill.record/text/plain", data.get("text/plain", ""))
+        text = "".join(text) if isinstance(text, list) else text
+        assert len(text.strip("'\"")) <= 60, f"{chapter.name}: glue {name!r} is a sentence: {text[:80]!r}"
+        assert not any(k.endswith("image/png") for k in data), (
+            f"{chapter.name}: figure {name!r} is glued instead of shown where it is made")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_every_figure_shows_in_the_notebook(chapter: Path):
+    nb = nbformat.read(chapter, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        outputs = cell.get("outputs", [])
+        if "figure" in cell.metadata.get("mystnb", {}):
+            assert any("image/png" in o.get("data", {}) for o in outputs), f"{chapter.name} cell {i}: figure without image"
+        for o in outputs:
+            text = "".join(o.get("data", {}).get("text/plain", ""))
+            if text.startswith("<Figure size"):
+                assert "image/png" in o.get("data", {}), f"{chapter.name} cell {i}: a figure that did not render"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_one_hidden_setup_cell(chapter: Path):
+    nb = nbformat.read(chapter, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first_visible = next(i for i, c in enumerate(code) if "remove-cell" not in c.metadata.get("tags", [])
+                         and "parameters" not in c.metadata.get("tags", []))
+    before = code[:first_visible]
+    assert [("parameters" in c.metadata.get("tags", [])) for c in before] == [True, False], (
+        f"{chapter.name}: expected the parameters cell and one hidden setup cell before the first visible cell")
+    assert "notebook.setup(" in before[1].source, f"{chapter.name}: the hidden setup cell should call notebook.setup"
