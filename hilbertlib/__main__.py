@@ -6,6 +6,7 @@
     python -m hilbertlib status                     # which results exist
     python -m hilbertlib run --jobs 2               # train every missing result
     python -m hilbertlib run --only lstm-14-row-s0 --shard 1/3
+    python -m hilbertlib run --scheduler tcp://HOST:8786   # every missing result as a task on a Dask cluster
     python -m hilbertlib park --only ID             # copy an unfinished run's checkpoint into results/in-progress
     python -m hilbertlib reservoir                  # the echo state networks of chapter 8
 """
@@ -159,6 +160,8 @@ def _cmd_run(args) -> int:
     if not todo:
         print("nothing to run: every selected result exists")
         return 0
+    if args.scheduler:
+        return _run_on_cluster(args, todo)
     os.environ.setdefault("KERAS_BACKEND", "jax")
     # A model with a backend of its own (--backend plstm=jax) trains in a process of its own.
     backend_of = dict(args.backend or [])
@@ -227,11 +230,34 @@ def _cmd_run(args) -> int:
     return max(failed) if failed else (3 if 3 in codes else 0)
 
 
+def _run_on_cluster(args, todo: list) -> int:
+    """``run --scheduler ADDRESS``: each missing experiment as a task on a Dask cluster (hilbertlib.cluster)."""
+    from .cluster import run_grid
+
+    clash = [flag for flag, on in (("--jobs", args.jobs > 1), ("--pin", args.pin), ("--deadline", args.deadline is not None)) if on]
+    if clash:
+        raise SystemExit(f"--scheduler does not combine with {', '.join(clash)}: the cluster's workers decide how many "
+                         "runs train at once (one per worker thread)")
+    outcome = run_grid(todo, args.scheduler, args.results, checkpoints=args.cache, retrain=args.retrain,
+                       retries=args.retries, backends=dict(args.backend or []))
+    failed = [k for k, v in outcome.items() if v != "done"]
+    print(f"{len(outcome) - len(failed)} results written, {len(failed)} failed", flush=True)
+    return 1 if failed else 0
+
+
 def _cmd_reservoir(args) -> int:
     from .reservoir import chapter_grid
 
     orderings = [o for o in args.orderings.split(",") if o]
-    done = chapter_grid(args.results, compute=not args.list, orderings=orderings,
+    if args.scheduler and not args.list:
+        from .cluster import run_reservoir_grid
+
+        outcome = run_reservoir_grid(args.scheduler, args.results, orderings=orderings)
+        failed = [k for k, v in outcome.items() if v != "done"]
+        print(f"{len(outcome) - len(failed)} reservoir results written, {len(failed)} failed", flush=True)
+        if failed:
+            return 1
+    done = chapter_grid(args.results, compute=not (args.list or args.scheduler), orderings=orderings,
                         log=lambda i: print(f"computing {i}", flush=True))
     n = sum(len(v) for stage in ("search", "sweep") for by_o in done[stage].values() for v in by_o.values())
     print(f"{n} reservoir results in {args.results}; missing: {len(done['missing'])}")
@@ -274,13 +300,19 @@ def main(argv: list[str] | None = None) -> int:
         if name in ("run", "park"):
             sp.add_argument("--cache", type=Path, default=None, help="checkpoint folder (default .cache/checkpoints)")
         if name == "run":
-            sp.add_argument("--deadline", type=float, default=None,
-                            help="seconds: stop (keeping checkpoints) before an epoch would end after this")
+            sp.add_argument("--scheduler", metavar="ADDRESS",
+                            help="a Dask scheduler (tcp://HOST:8786): each missing experiment becomes a task on its "
+                                 "cluster; --cache is then a checkpoint folder the workers share")
+            sp.add_argument("--retries", type=int, default=1, help="with --scheduler: tries more for a run that raises")
+            # Maintainers' tooling (tools/gpu-run.sh; see CONTRIBUTING.md): stop, keeping the
+            # checkpoints, before an epoch would end after this many seconds.
+            sp.add_argument("--deadline", type=float, default=None, help=argparse.SUPPRESS)
         sp.set_defaults(fn=fn)
     sp = sub.add_parser("reservoir", help="compute the missing echo-state-network results of chapter 8")
     sp.add_argument("--results", type=Path, default=None, help="results folder (default: the committed results/reservoir)")
     sp.add_argument("--orderings", default="row,hilbert,spiral", help="comma-separated orderings")
     sp.add_argument("--list", action="store_true", help="only list what is missing")
+    sp.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (tcp://HOST:8786): compute on its cluster")
     sp.set_defaults(fn=_cmd_reservoir)
     args = p.parse_args(argv)
     if args.cmd == "reservoir" and args.results is None:

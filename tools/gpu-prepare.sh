@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Prepare, on this machine, what a GPU run needs that the GPU machine lacks:
-# Keras and the two of its needs that the GPU image lacks (namex, optree) as
-# wheels in .whl/, and MNIST in .gpu/ (with WITH_FASHION=1 also Fashion-MNIST,
-# 30 MB, in .gpu/fashion/: leave results/weights/ behind for that call, or the
-# tree exceeds the device tool's 64 MiB).
-# Both folders are git-ignored and travel with the device tool's `carry`.
+# Maintainers' tooling (see CONTRIBUTING.md).  Prepare, here, what a GPU host
+# without this project's requirements needs for tools/gpu-run.sh: Keras and
+# the two of its needs that a PyTorch-only image lacks (namex, optree) as
+# wheels in .whl/, and MNIST in .gpu/ (with WITH_FASHION=1 also
+# Fashion-MNIST, 30 MB, in .gpu/fashion/).  Copy the checkout with both
+# folders (git-ignored) to the GPU host; results/weights/ can stay behind.
 set -eo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .whl .gpu

@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# Run a list of missing experiments on a GPU machine, many at once, within one
-# command's time limit, and pack results, checkpoints and logs into one archive.
+# Maintainers' tooling (see CONTRIBUTING.md).  Run missing experiments on a
+# GPU host many at once within a fixed time slice (a batch job's limit, say),
+# and pack results, checkpoints and logs into archives to carry back.  A user
+# with a GPU needs none of this: KERAS_BACKEND=torch python -m hilbertlib run --jobs N
 #
-# On the GPU machine (PyTorch, no TensorFlow; Keras runs on the torch backend):
+# On the GPU host (PyTorch, no TensorFlow; Keras runs on the torch backend):
 #   python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl
-#   PYTHONPATH=/tmp/site:$PWD bash scripts/gpu-run.sh [comma-separated ids]
+#   PYTHONPATH=/tmp/site:$PWD OUT=/some/folder bash tools/gpu-run.sh [comma-separated ids]
 # Env: JOBS (concurrent runs, default 12), DEADLINE (seconds, default 480; an
 #      epoch that would end after it is not started), HARD (seconds, default
 #      DEADLINE+60: runs still going then are killed, keeping the checkpoints
-#      of their finished epochs, so the archive is always written),
-#      OUT (where the archive goes), KERAS_BACKEND (default torch),
+#      of their finished epochs, so the archives are always written),
+#      OUT (where the archives go), KERAS_BACKEND (default torch),
 #      PLSTM_BACKEND (default jax: the power-law LSTM's custom cell steps
 #      ~140x slower on torch; its runs train in JAX processes beside the
 #      others), WORK (the working folder, default a new temporary one: give
-#      the same WORK to a second call on a still-warm machine and it resumes
-#      from the first call's checkpoints and skips its finished results).
-# Back here: bash scripts/gpu-unpack.sh gpu-results.tar.gz [gpu-checkpoints.tar.gz]
+#      a second call on the same host the same WORK and it resumes from the
+#      first call's checkpoints and skips its finished results).
+# Back here: bash tools/gpu-unpack.sh gpu-results.tar.gz [gpu-checkpoints.tar.gz]
 set -eo pipefail
 cd "$(dirname "$0")/.."
 export KERAS_BACKEND="${KERAS_BACKEND:-torch}" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TF_CPP_MIN_LOG_LEVEL=3
@@ -29,7 +31,7 @@ work="${WORK:-$(mktemp -d)}"
 ids="${1:-$(python3 -m hilbertlib run --list | paste -sd, -)}"
 [ -n "$ids" ] || { echo "nothing to run"; exit 0; }
 mkdir -p "$work/checkpoints"
-# Resume from checkpoints carried over from an earlier session, if any, unless
+# Resume from checkpoints carried over in .cache/checkpoints, if any, unless
 # this WORK folder already holds a later one of the same run.
 for d in .cache/checkpoints/*/; do
   [ -d "$d" ] || continue
@@ -50,8 +52,8 @@ pkill -f -- "--cache $work/checkpoints" || true  # this run's processes only
 sleep 1
 set -e
 echo "wall seconds: $(( $(date +%s) - start )), exit $rc" | tee -a "$work/summary.txt"
-# Two archives, each under the device tool's 16 MB a file: finished results
-# with logs and timings, and the checkpoints of the runs still unfinished.
+# Two archives: finished results with logs and timings, and the checkpoints
+# of the runs still unfinished (unpacked separately, see gpu-unpack.sh).
 tar czf "$OUT/gpu-results.tar.gz" -C "$work" --exclude=./checkpoints .
 unfinished=()
 for d in "$work"/checkpoints/*/; do

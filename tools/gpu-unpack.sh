@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Take a GPU run's archive: finished results into results/ (never over an
-# existing file), unfinished checkpoints into .cache/checkpoints to resume here
-# (over a local checkpoint of the same run only when it is further along).
-#   bash scripts/gpu-unpack.sh /path/to/gpu-results.tar.gz [/path/to/gpu-checkpoints.tar.gz]
+# Maintainers' tooling (see CONTRIBUTING.md).  Take a tools/gpu-run.sh
+# archive: finished results into results/ (never over an existing file),
+# unfinished checkpoints into .cache/checkpoints to resume here (over a local
+# checkpoint of the same run only when it is further along).
+#   bash tools/gpu-unpack.sh /path/to/gpu-results.tar.gz [/path/to/gpu-checkpoints.tar.gz]
 set -eo pipefail
 cd "$(dirname "$0")/.."
-archive="${1:?usage: gpu-unpack.sh ARCHIVE}"
+archive="${1:?usage: tools/gpu-unpack.sh ARCHIVE}"
 tmp="$(mktemp -d)"
 tar xzf "$archive" -C "$tmp"
 [ -z "$2" ] || tar xzf "$2" -C "$tmp"

@@ -1,9 +1,9 @@
-"""scripts/gpu-run.sh, run here on the CPU: its hard stop always packs the archives.
+"""The maintainers' GPU tools (tools/gpu-run.sh, tools/gpu-unpack.sh), run here on the CPU.
 
-The GPU machine gives one command at most ten minutes; a run still training
-at the end must not cost the whole call's output.  Here one real experiment
-is started with a deadline too short for any epoch: the script must stop it,
-end its training process (and no other), and still write the archives.
+gpu-run.sh works within a fixed time slice: a run still training at its end
+must not cost the whole slice's output.  Here one real experiment is started
+with a deadline too short for any epoch: the script must stop it, end its
+training process (and no other), and still write the archives.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the script is written for the Linux GPU machine")
@@ -27,7 +27,7 @@ def test_hard_stop_still_packs_and_ends_only_its_own_runs(tmp_path):
     try:
         env = {**os.environ, "OUT": str(tmp_path), "DEADLINE": "1", "HARD": "15", "JOBS": "1",
                "KERAS_BACKEND": "jax"}
-        proc = subprocess.run(["bash", "scripts/gpu-run.sh", "lstm-14-column-s0"], cwd=ROOT, env=env,
+        proc = subprocess.run(["bash", "tools/gpu-run.sh", "lstm-14-column-s0"], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "exit 124" in proc.stdout  # stopped by the hard limit, and said so
@@ -48,11 +48,11 @@ def _checkpoint(folder: Path, run_id: str, epochs: int) -> None:
 
 
 def test_unpack_keeps_the_checkpoint_that_is_further_along(tmp_path):
-    """A GPU call's checkpoint replaces a local one of the same run only when it has more epochs
+    """A carried checkpoint replaces a local one of the same run only when it has more epochs
     done; a run finished here meanwhile gets none."""
     root = tmp_path / "repo"
-    (root / "scripts").mkdir(parents=True)
-    shutil.copy(ROOT / "scripts" / "gpu-unpack.sh", root / "scripts")
+    (root / "tools").mkdir(parents=True)
+    shutil.copy(ROOT / "tools" / "gpu-unpack.sh", root / "tools")
     local = root / ".cache" / "checkpoints"
     _checkpoint(local, "ahead-on-gpu", 3)
     _checkpoint(local, "ahead-here", 7)
@@ -67,7 +67,7 @@ def test_unpack_keeps_the_checkpoint_that_is_further_along(tmp_path):
     with tarfile.open(tmp_path / "gpu-checkpoints.tar.gz", "w:gz") as tar:
         tar.add(tmp_path / "archive", arcname=".")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(["bash", "scripts/gpu-unpack.sh", str(tmp_path / "gpu-checkpoints.tar.gz")], cwd=root,
+    proc = subprocess.run(["bash", "tools/gpu-unpack.sh", str(tmp_path / "gpu-checkpoints.tar.gz")], cwd=root,
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     epochs = {d.name: json.loads((d / "state.json").read_text())["completed_epochs"] for d in local.iterdir()}
