@@ -166,9 +166,9 @@ def _cached(rev: bool, sym: str, base: str, seed: int | None, h: int, w: int) ->
 
 # ---------------------------------------------------- symmetries of the square
 
-# The 8 symmetries of a square (the dihedral group D4) as 2x2 integer matrices
-# (a, b, c, d) acting on a pixel's position measured from the grid's centre,
-# x to the right and y downwards as on screen: (x, y) -> (a x + b y, c x + d y).
+#: The 8 symmetries of a square (the dihedral group D4) as 2x2 integer matrices
+#: (a, b, c, d) acting on a pixel's position measured from the grid's centre,
+#: x to the right and y downwards as on screen: (x, y) -> (a x + b y, c x + d y).
 SYMMETRIES: dict[str, tuple[int, int, int, int]] = {
     "identity": (1, 0, 0, 1),
     "rot90": (0, -1, 1, 0),  # a quarter turn clockwise, as seen on screen

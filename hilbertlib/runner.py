@@ -70,7 +70,8 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "results"
 CACHE_DIR = Path(os.environ.get("HILBERTLIB_CACHE", ROOT / ".cache" / "checkpoints"))
-#: 2: per-epoch gradient records in ``history`` and ``same_device_as_previous`` in ``segments``.
+#: The result file's schema version.  Version 2 added the per-epoch gradient records in
+#: ``history`` and ``same_device_as_previous`` in ``segments``.
 SCHEMA = 2
 #: Keras' own per-epoch logs, recorded in every result's ``history``.
 LOG_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")

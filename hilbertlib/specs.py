@@ -193,7 +193,7 @@ class Protocol:
 
     @property
     def quick(self) -> bool:
-        """True when the protocol shrinks the data: its results never go into ``results/``."""
+        """Whether the protocol shrinks the data (a quick run, whose results never go into ``results/``)."""
         return self.train_size is not None or self.test_size is not None
 
     def apply(self, spec: "ExperimentSpec") -> "ExperimentSpec":
