@@ -71,13 +71,13 @@ def child(backend: str, warmup: int, steps: int, budget: float, warm_budget: flo
     if os.environ.get("KERAS_BACKEND") != backend:
         raise SystemExit(f"run the child with KERAS_BACKEND={backend} (Keras picks its backend at import)")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
     import numpy as np
 
-    import keras
-
     import hilbertlib
+    from hilbertlib.environment import environment
     from hilbertlib.models import build_model
-    from hilbertlib.runner import environment, set_seed
+    from hilbertlib.runner import set_seed
 
     assert keras.backend.backend() == backend, keras.backend.backend()
     threads = None
@@ -188,8 +188,8 @@ def other_cpu_load(busy0: float | None, own0: float, wall: float) -> float | Non
 
 def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: float,
            warm_budget: float, timeout: float) -> int:
+    from hilbertlib.environment import cpu_model
     from hilbertlib.io import atomic_write_json
-    from hilbertlib.runner import cpu_model
 
     load_start = os.getloadavg()
     busy0, own0, wall0 = _busy_cpu_seconds(), _own_cpu_seconds(), time.perf_counter()
@@ -263,7 +263,7 @@ def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: 
         print(f"other processes used {others:.2f} CPUs on average while it ran: the machine was otherwise idle")
     atomic_write_json(OUT_PATH, {
         "benchmark": "backends",
-        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "model": "paper LSTM: LSTM(128) -> Dropout(0.5) -> Dense(128, relu) -> Dense(10, softmax); Adam; "
                  "sparse categorical cross-entropy",
         "input": "(196, 1): 14x14 MNIST, hilbert ordering",

@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.steps < 1 or a.warm < 1 or min(batches) < 1:
         ap.error("--steps, --warm and every batch size must be positive")
 
+    from hilbertlib.environment import environment
     from hilbertlib.io import atomic_write_json
-    from hilbertlib.runner import environment
     from hilbertlib.specs import ExperimentSpec
 
     rows = []

@@ -87,8 +87,8 @@ def main() -> int:
     if args.child:
         child(args.child)
         return 0
+    from hilbertlib.environment import environment
     from hilbertlib.io import atomic_write_json
-    from hilbertlib.runner import environment
 
     names = [n for n in args.layouts.split(",") if n]
     unknown = [n for n in names if n not in LAYOUTS]
@@ -99,8 +99,9 @@ def main() -> int:
     rows = {}
     for n in names:
         rows[n] = layout(n)
-        print(f"{n:10s} {rows[n]['processes']} processes  epochs {', '.join(f'{s:.0f} s' for s in rows[n]['epoch_seconds'])}"
-              f"  {rows[n]['runs_per_hour']:.2f} runs/h", flush=True)
+        epochs = ", ".join(f"{s:.0f} s" for s in rows[n]["epoch_seconds"])
+        print(f"{n:10s} {rows[n]['processes']} processes  epochs {epochs}  {rows[n]['runs_per_hour']:.2f} runs/h",
+              flush=True)
     base = rows[BASELINE]["runs_per_hour"]
     for r in rows.values():
         r["ratio_to_baseline"] = r["runs_per_hour"] / base

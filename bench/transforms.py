@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 import hilbertlib  # noqa: E402
 from hilbertlib import orderings  # noqa: E402
+from hilbertlib.environment import cpu_model  # noqa: E402
 from hilbertlib.io import atomic_write_json  # noqa: E402
-from hilbertlib.runner import cpu_model  # noqa: E402
 
 OUT_PATH = ROOT / "results" / "bench" / "transforms.json"
 DEFAULT_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
@@ -75,7 +75,7 @@ def machine_info() -> dict:
     except Exception:  # pragma: no cover
         hc_version = getattr(hilbertcurve, "__version__", "?")
     return {
-        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
@@ -153,7 +153,7 @@ def main() -> int:
         "copy": lambda: np.copyto(seq_dst, seq_src),
         "to_sequences": lambda: hilbertlib.to_sequences(images, order),
     }, N_BEST)
-    del seq_src, seq_dst
+    seq_src = seq_dst = None  # free the two large arrays
     sub = images[:LOOP_IMAGES]
     loop_sub = min(_time_once(lambda: per_pixel_loop(sub, order)) for _ in range(LOOP_ROUNDS))
     loop_full = loop_sub * n / LOOP_IMAGES
@@ -181,7 +181,7 @@ def main() -> int:
     }, N_BEST)
     t_rm = best_of({"reshape_mean": lambda: reshape_mean_downsample(images, 2)}, 3)["reshape_mean"]
     assert np.allclose(reshape_mean_downsample(images[:500], 2), hilbertlib.downsample(images[:500], 2), atol=1e-6)
-    del fimg, fdst
+    fimg = fdst = None  # free the two large arrays
     row("float32 copy (70000,28,28), np.copyto", t["copy"], "baseline b")
     row("float32 copy (70000,28,28), ndarray.copy()", t["copy_alloc"], "info: includes allocating the output")
     row("downsample(70k, 2)", t["downsample"])

@@ -98,7 +98,8 @@ def _cmd_metrics(args) -> int:
 
 
 def _cmd_status(args) -> int:
-    from .runner import ResultError, load_result, parked_state
+    from .checkpoints import parked_state
+    from .result_files import ResultError, load_result
 
     for spec in _select(args):
         try:
@@ -114,7 +115,7 @@ def _cmd_status(args) -> int:
 
 
 def _cmd_park(args) -> int:
-    from .runner import park, parked_state
+    from .checkpoints import park, parked_state
 
     if not args.only:
         raise SystemExit("park needs --only ID[,ID...]: the unfinished runs whose checkpoints to park")
@@ -148,7 +149,7 @@ def _deadline_hook(deadline: float | None):
 
 
 def _cmd_run(args) -> int:
-    from .runner import load_result
+    from .result_files import load_result
 
     deadline = None if args.deadline is None else time.monotonic() + args.deadline
     specs = _select(args)
@@ -267,7 +268,7 @@ def _cmd_reservoir(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .runner import RESULTS_DIR
+    from .result_files import RESULTS_DIR
 
     p = argparse.ArgumentParser(prog="python -m hilbertlib", description="MNIST digits as time series: orderings and experiments.")
     sub = p.add_subparsers(dest="cmd", required=True)

@@ -80,7 +80,7 @@ def join_and(items: Iterable[str]) -> str:
 
 def results_dir(value: str | os.PathLike | None) -> Path:
     """The results folder a chapter reads: the committed ``results/`` when ``None``."""
-    from .runner import RESULTS_DIR
+    from .result_files import RESULTS_DIR
 
     return RESULTS_DIR if value in (None, "") else Path(value)
 
@@ -246,8 +246,9 @@ def missing_table(results: str | os.PathLike | None = None):
     import numpy as np
     import pandas as pd
 
+    from .checkpoints import parked_state
     from .grid import all_specs
-    from .runner import load_result, parked_state
+    from .result_files import load_result
 
     times = _epoch_times(results)
     rows = []
@@ -480,7 +481,7 @@ def backend_table(path: str | os.PathLike | None = None):
 
     import pandas as pd
 
-    from .runner import RESULTS_DIR
+    from .result_files import RESULTS_DIR
 
     p = Path(path) if path is not None else RESULTS_DIR / "bench" / "backends.json"
     if not p.exists():
@@ -523,7 +524,7 @@ def backend_verdict(table) -> str:
 def _cell_benches(folder: str | os.PathLike | None) -> list[dict[str, Any]]:
     import json
 
-    from .runner import RESULTS_DIR
+    from .result_files import RESULTS_DIR
 
     root = Path(folder) if folder is not None else RESULTS_DIR / "bench"
     return [json.loads(p.read_text()) for p in sorted(root.glob("cells-*.json"))]

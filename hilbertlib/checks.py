@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -95,17 +95,18 @@ def _parameter_ordering(tmp: Path):
 
 
 def _edited_result(tmp: Path):
-    from .runner import load_result, result_path
+    from .result_files import load_result, result_path
     from .specs import ExperimentSpec
 
     spec = ExperimentSpec("lstm", 14, "row")
     stored = spec.replace(epochs=5).to_dict()
-    result_path(spec, tmp).write_text(json.dumps({"spec": stored, "test": {"accuracy": 0.9}, "history": {"accuracy": []}}))
+    stored_result = {"spec": stored, "test": {"accuracy": 0.9}, "history": {"accuracy": []}}
+    result_path(spec, tmp).write_text(json.dumps(stored_result))
     return load_result(spec, tmp)
 
 
 def _corrupt_result(tmp: Path):
-    from .runner import load_result, result_path
+    from .result_files import load_result, result_path
     from .specs import ExperimentSpec
 
     spec = ExperimentSpec("lstm", 14, "row")
@@ -114,14 +115,15 @@ def _corrupt_result(tmp: Path):
 
 
 def _quick_into_results(tmp: Path):
-    from .runner import RESULTS_DIR, run
+    from .result_files import RESULTS_DIR
+    from .runner import run
     from .specs import ExperimentSpec
 
     return run(ExperimentSpec("lstm", 14, "row", epochs=1, train_size=64), RESULTS_DIR)
 
 
 def _import_result_error():
-    from .runner import ResultError
+    from .result_files import ResultError
 
     return ResultError
 
@@ -152,7 +154,8 @@ CASES: list[BadInput] = [
     BadInput(".npz whose arrays fail the digests", _wrong_digest, _import_data_error(), "digest"),
     BadInput("data path that does not exist", _missing_path, _import_data_error(), "does not exist"),
     BadInput("papermill parameter epochs='20' (a string)", _parameter_type, _import_parameter_error(), "fix:"),
-    BadInput("papermill parameter with an unknown ordering", _parameter_ordering, _import_parameter_error(), "unknown ordering"),
+    BadInput("papermill parameter with an unknown ordering", _parameter_ordering, _import_parameter_error(),
+             "unknown ordering"),
     BadInput("results file hand-edited to another spec", _edited_result, _import_result_error(), "different spec"),
     BadInput("truncated results file", _corrupt_result, _import_result_error(), "corrupt"),
     BadInput("quick-mode run aimed at the committed results/", _quick_into_results, ValueError, "reduced"),

@@ -28,7 +28,6 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -78,7 +77,7 @@ def train_task(spec: dict[str, Any], checkpoints: str | None = None, parked: dic
     with tempfile.TemporaryDirectory(prefix=f"hilbertlib-{exp.id}-") as tmp:
         job = Path(tmp)
         if parked:
-            from .runner import PARKED
+            from .checkpoints import PARKED
 
             for name, data in parked.items():
                 atomic_write_bytes(job / "results" / PARKED / exp.id / Path(name).name, data)
@@ -144,9 +143,10 @@ def write_result(spec: ExperimentSpec, payload: dict[str, Any], results_dir: str
     The weights go first, to ``weights/<id>.weights.h5``, then the JSON that
     names them: a result file never exists without its weights, and a reader
     sees the old file or the new one, never half of one.  A parked checkpoint
-    of the run is deleted once the result is written, as :func:`runner.run` does.
+    of the run is deleted once the result is written, as :func:`hilbertlib.runner.run` does.
     """
-    from .runner import PARKED, ResultError, load_result, result_path
+    from .checkpoints import drop_parked
+    from .result_files import ResultError, load_result, result_path
 
     results_dir = Path(results_dir)
     if payload.get("id") != spec.id or payload["result"].get("id") != spec.id:
@@ -157,32 +157,27 @@ def write_result(spec: ExperimentSpec, payload: dict[str, Any], results_dir: str
     path = result_path(spec, results_dir)
     atomic_write_json(path, data)
     load_result(spec, results_dir)  # what a reader gets: raises if it is not this spec's result
-    parked_root = results_dir / PARKED
-    shutil.rmtree(parked_root / spec.id, ignore_errors=True)
-    if parked_root.is_dir() and not any(parked_root.iterdir()):
-        parked_root.rmdir()
+    drop_parked(spec, results_dir)
     return path
 
 
 def _parked_files(spec: ExperimentSpec, results_dir: Path) -> dict[str, bytes] | None:
     """The files of the parked checkpoint of ``spec`` (its state and the weights it names), or None."""
-    from .runner import PARKED, parked_state
+    from .checkpoints import PARKED, checkpoint_model, parked_state
 
     state = parked_state(spec, results_dir)
     if state is None:
         return None
     folder = results_dir / PARKED / spec.id
-    model = str(state.get("model", "model.keras"))
+    model = checkpoint_model(state)
     return {"state.json": (folder / "state.json").read_bytes(), model: (folder / model).read_bytes()}
 
 
 def _refuse_reduced(specs: Iterable[Any], results_dir: Path, committed: Path) -> None:
-    try:
-        same = results_dir.resolve() == committed.resolve()
-    except OSError:
-        same = False
+    from .result_files import _committed_dir
+
     reduced = [s.id for s in specs if s.reduced]
-    if same and reduced:
+    if reduced and _committed_dir(results_dir, committed):
         raise ValueError(f"{reduced[0]} is a reduced (quick-mode) spec: its result may not be written into the "
                          f"committed {committed}; pass another results folder")
 
@@ -224,7 +219,7 @@ def run_grid(specs: Iterable[ExperimentSpec], scheduler: Any, results_dir: str |
     ``backends`` gives a model's runs another Keras backend than the workers'
     ``KERAS_BACKEND`` (``{"plstm": "jax"}``).
     """
-    from .runner import RESULTS_DIR, load_result
+    from .result_files import RESULTS_DIR, load_result
 
     results_dir = Path(results_dir)
     specs = list(specs)
@@ -240,7 +235,8 @@ def run_grid(specs: Iterable[ExperimentSpec], scheduler: Any, results_dir: str |
         backends = backends or {}
         jobs = {client.submit(train_task, s.to_dict(), ckpt, _parked_files(s, results_dir), backends.get(s.model),
                               key=f"hilbertlib-{s.id}-{token}", pure=False, retries=retries): s for s in todo}
-        log(f"submitted {len(jobs)} runs to {client.scheduler.address} ({len(client.scheduler_info()['workers'])} workers now)")
+        workers = len(client.scheduler_info()["workers"])
+        log(f"submitted {len(jobs)} runs to {client.scheduler.address} ({workers} workers now)")
         return _gather(client, jobs, lambda s, p: write_result(s, p, results_dir), log)
     finally:
         if owned:
@@ -252,7 +248,8 @@ def run_grid(specs: Iterable[ExperimentSpec], scheduler: Any, results_dir: str |
 
 def _reservoir_candidates(grid: dict[str, Any], orderings: Iterable[str], units: dict[int, tuple[int, ...]],
                           search_units: int, **overrides: Any) -> dict[str, Any]:
-    """Every spec that :func:`reservoir.chapter_grid` can ask for next, given the stages already stored, by id."""
+    """Every spec that :func:`reservoir.chapter_grid` can ask for next, given the stages
+    already stored, by id."""
     from .reservoir import SEARCH_LEAKS_28, search_grid, size_grid
 
     out: list[Any] = []
@@ -270,7 +267,8 @@ def _reservoir_candidates(grid: dict[str, Any], orderings: Iterable[str], units:
     return {s.id: s for s in out}
 
 
-def run_reservoir_grid(scheduler: Any, results_dir: str | os.PathLike, *, orderings: Iterable[str] = ("row", "hilbert", "spiral"),
+def run_reservoir_grid(scheduler: Any, results_dir: str | os.PathLike, *,
+                       orderings: Iterable[str] = ("row", "hilbert", "spiral"),
                        units: dict[int, tuple[int, ...]] | None = None, search_units: int | None = None,
                        log: Log = _print, **overrides: Any) -> dict[str, str]:
     """Compute chapter 8's missing echo state networks on a Dask cluster, stage by stage; returns id -> outcome.
@@ -306,15 +304,16 @@ def run_reservoir_grid(scheduler: Any, results_dir: str | os.PathLike, *, orderi
             ids = [i for i in grid["missing"] if "(" not in i]  # the others name a stage that waits for one before it
             unknown = [i for i in ids if i not in known]
             if unknown:
-                raise RuntimeError(f"chapter_grid asks for {unknown[:3]}, which this module does not know how to build; "
-                                   "compute them with 'python -m hilbertlib reservoir' (no --scheduler)")
+                raise RuntimeError(f"chapter_grid asks for {unknown[:3]}, which this module does not know how to "
+                                   "build; compute them with 'python -m hilbertlib reservoir' (no --scheduler)")
             todo = [known[i] for i in ids]
             if not todo:
                 return outcome
             _refuse_reduced(todo, results_dir, RESERVOIR_DIR)
             t0 = time.monotonic()
             token = uuid.uuid4().hex[:8]
-            jobs = {client.submit(reservoir_task, s.to_dict(), key=f"hilbertlib-{s.id}-{token}", pure=False): s for s in todo}
+            jobs = {client.submit(reservoir_task, s.to_dict(), key=f"hilbertlib-{s.id}-{token}", pure=False): s
+                    for s in todo}
             log(f"submitted {len(jobs)} reservoir results to {client.scheduler.address}")
             done = _gather(client, jobs, write, lambda m: None)
             outcome.update(done)

@@ -10,6 +10,9 @@ Where the data come from, first match wins:
 A path is either an ``.npz`` in Keras layout (``x_train``, ``y_train``,
 ``x_test``, ``y_test``) or a folder of the four official IDX ``.gz`` files.
 Introduced in chapter 1 ("The data").
+
+The split every model of the book trains and is scored on
+(:func:`split_data`, :func:`prepare_data`) is introduced in chapter 4.
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Dataset", "DataError", "load_mnist", "load_fashion_mnist", "load_dataset", "MNIST_SHA256", "FASHION_SHA256"]
+from .transforms import as_unit_float, downsample, to_sequences
+
+__all__ = ["Dataset", "DataError", "load_mnist", "load_fashion_mnist", "load_dataset", "MNIST_SHA256", "FASHION_SHA256",
+           "split_data", "prepare_data", "SplitSpec"]
 
 
 class DataError(RuntimeError):
@@ -86,7 +93,8 @@ def _read_idx(path: Path) -> np.ndarray:
         with opener(path, "rb") as fh:
             raw = fh.read()
     except (OSError, EOFError) as exc:
-        raise DataError(f"cannot read IDX file {path}: {exc}; the file is corrupt or truncated, fetch it again") from exc
+        raise DataError(f"cannot read IDX file {path}: {exc}; the file is corrupt or truncated, "
+                        "fetch it again") from exc
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise DataError(f"{path} is not an unsigned-byte IDX file (bad magic number)")
     ndim = raw[3]
@@ -105,7 +113,8 @@ def _from_idx_folder(folder: Path) -> dict[str, np.ndarray]:
                 arrays[key] = _read_idx(candidate)
                 break
         else:
-            raise DataError(f"{folder} has no {stem}.gz: a data folder needs the four IDX files {sorted(_IDX_FILES.values())}")
+            raise DataError(f"{folder} has no {stem}.gz: a data folder needs the four IDX files "
+                            f"{sorted(_IDX_FILES.values())}")
     return arrays
 
 
@@ -119,12 +128,14 @@ def _from_npz(path: Path) -> dict[str, np.ndarray]:
     except DataError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise DataError(f"{path} is not a readable .npz file ({exc}); it is corrupt or truncated: download it again") from exc
+        raise DataError(f"{path} is not a readable .npz file ({exc}); it is corrupt or truncated: "
+                        "download it again") from exc
 
 
 def _from_path(path: Path) -> dict[str, np.ndarray]:
     if not path.exists():
-        raise DataError(f"data path {path} does not exist; point it at an .npz in Keras layout or a folder of IDX .gz files")
+        raise DataError(f"data path {path} does not exist; point it at an .npz in Keras layout "
+                        "or a folder of IDX .gz files")
     return _from_idx_folder(path) if path.is_dir() else _from_npz(path)
 
 
@@ -196,3 +207,65 @@ def load_dataset(name: str) -> Dataset:
     if name == "fashion_mnist":
         return load_fashion_mnist()
     raise ValueError(f"unknown data set {name!r}; valid: 'mnist', 'fashion_mnist'")
+
+
+# --------------------------------------------------------------------- the split
+
+
+def split_data(dataset: str, size: int, ordering: str, *, validation_size: int, train_size: int | None = None,
+               test_size: int | None = None, as_images: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The book's data split, as sequences in ``ordering`` or (``as_images``) as images (chapter 4).
+
+    Validation is the last ``validation_size`` training images (like Keras'
+    ``validation_split``); ``train_size`` takes the first images of the rest
+    and at most as many validation images; ``test_size`` the first test
+    images.  Every model of the book, the echo state networks of chapter 8
+    included, is trained and scored on this split.
+    """
+    ds = load_dataset(dataset)
+    n_fit = len(ds.x_train) - validation_size
+    if n_fit < 1:
+        raise ValueError(f"validation_size {validation_size} leaves no training images")
+    split = {
+        "train": (ds.x_train[:n_fit], ds.y_train[:n_fit]),
+        "val": (ds.x_train[n_fit:], ds.y_train[n_fit:]),
+        "test": (ds.x_test, ds.y_test),
+    }
+    if train_size is not None:
+        x, y = split["train"]
+        split["train"] = (x[:train_size], y[:train_size])
+        x, y = split["val"]
+        k = min(len(x), train_size)
+        split["val"] = (x[:k], y[:k])
+    if test_size is not None:
+        x, y = split["test"]
+        split["test"] = (x[:test_size], y[:test_size])
+    out = {}
+    for part, (x, y) in split.items():
+        imgs = downsample(x, 28 // size) if size != 28 else x
+        arr = as_unit_float(imgs)[..., None] if as_images else to_sequences(imgs, ordering)
+        out[part] = (arr, np.asarray(y, dtype=np.int32))
+    return out
+
+
+class SplitSpec(Protocol):
+    """The fields of a spec that choose its data: those of an ``ExperimentSpec`` and of a ``ReservoirSpec``."""
+
+    dataset: str
+    size: int
+    ordering: str
+    validation_size: int
+    train_size: int | None
+    test_size: int | None
+
+
+def prepare_data(spec: SplitSpec) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Train / validation / test arrays for ``spec``: :func:`split_data` with its fields (chapters 4 and 8).
+
+    A CNN's spec (``model`` ``"cnn"``) gets images; every other Keras model
+    and an echo state network (a ``ReservoirSpec``, which has no ``model``)
+    get sequences.
+    """
+    return split_data(spec.dataset, spec.size, spec.ordering, validation_size=spec.validation_size,
+                      train_size=spec.train_size, test_size=spec.test_size,
+                      as_images=getattr(spec, "model", None) == "cnn")

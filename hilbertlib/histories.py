@@ -1,4 +1,4 @@
-"""What a run's per-epoch history shows: where it peaked, where its training loss rose, whether it collapsed (chapter 11).
+"""What a run's per-epoch history shows: where it peaked, where its training loss rose, whether it collapsed.
 
 Chapter 11 reads the histories of the 784-step LSTM runs to ask what went
 wrong in those that did not learn.  A network that merely cannot reach the
@@ -22,7 +22,10 @@ __all__ = ["LossRise", "Course", "peak", "loss_rises", "largest_loss_rise", "cou
 
 @dataclass(frozen=True)
 class LossRise:
-    """The training loss rose from ``before`` (epoch ``epoch - 1``) to ``after`` (epoch ``epoch``); epochs count from 1."""
+    """The training loss rose from ``before`` (epoch ``epoch - 1``) to ``after`` (epoch ``epoch``).
+
+    Epochs count from 1.
+    """
 
     epoch: int
     before: float
@@ -81,7 +84,7 @@ class Course:
 
 
 def course(result: Any) -> Course:
-    """The :class:`Course` of a stored result (:class:`hilbertlib.runner.Result`)."""
+    """The :class:`Course` of a stored result (:class:`hilbertlib.result_files.Result`)."""
     from .analysis import constant_answer
 
     hist = result.history

@@ -32,9 +32,11 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from .data import prepare_data
+from .environment import machine
 from .io import atomic_write_json
-from .runner import StoredResult, _committed_dir, machine
 from .orderings import validate_ordering_name
+from .result_files import StoredResult, _committed_dir
 from .specs import SIZES, VALIDATION_SIZE
 
 __all__ = [
@@ -290,15 +292,6 @@ def _environment() -> dict[str, Any]:
     return {"backend": "numpy", "device": "cpu", **env}
 
 
-def _data(spec: ReservoirSpec) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    from .runner import split_data
-
-    # The same split as every other chapter: the readout's training images are
-    # the first ``train_size`` of the 54,000, validation the last 6,000.
-    return split_data(spec.dataset, spec.size, spec.ordering, validation_size=spec.validation_size,
-                      train_size=spec.train_size, test_size=spec.test_size)
-
-
 def run_reservoir(spec: ReservoirSpec, results_dir: str | os.PathLike | None = RESERVOIR_DIR,
                   retrain: bool = False) -> ReservoirResult:
     """Load the stored result for ``spec`` or compute it (chapter 8).
@@ -318,7 +311,9 @@ def run_reservoir(spec: ReservoirSpec, results_dir: str | os.PathLike | None = R
         raise ValueError(f"{spec.id} is a quick (reduced) spec: it is never stored in results/; "
                          "pass another results folder (a temporary one)")
     t0 = time.perf_counter()
-    parts = _data(spec)
+    # The same split as every other chapter: the readout's training images are
+    # the first ``train_size`` of the 54,000, validation the last 6,000.
+    parts = prepare_data(spec)
     t_data = time.perf_counter() - t0
     reservoir = make_reservoir(spec.units, spec.leak, spec.spectral_radius, spec.input_scaling, spec.connectivity, spec.seed)
     t0 = time.perf_counter()

@@ -12,7 +12,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .runner import RESULTS_DIR, Result, run
+from .result_files import RESULTS_DIR, Result, load_result
+from .runner import run
 from .specs import ExperimentSpec
 
 __all__ = ["MissingResultError", "results_dir", "load", "load_all", "load_present", "seed_accuracies"]
@@ -52,8 +53,6 @@ def load_present(specs: Iterable[ExperimentSpec], folder: str | os.PathLike | No
     yet trained is absent, and a comparison that lacks it is judged with
     what is there ("one seed: not tested" with fewer than two).
     """
-    from .runner import load_result
-
     where = results_dir(folder)
     out: dict[str, Result] = {}
     for s in specs:
@@ -70,8 +69,6 @@ def seed_accuracies(specs: Iterable[ExperimentSpec], folder: str | os.PathLike |
     Only the results that exist are read: a seed not yet trained is simply
     absent, so a side with one seed is judged "one seed: not tested".
     """
-    from .runner import load_result
-
     out: dict[str, list[float]] = {}
     for s in sorted(specs, key=lambda s: s.seed):
         res = load_result(s, results_dir(folder))

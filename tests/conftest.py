@@ -49,3 +49,15 @@ def mnist(mnist_path):
     from hilbertlib.data import load_mnist
 
     return load_mnist()  # via HILBERTLIB_MNIST, the same cache entry the runner uses
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory, mnist):
+    """One uninterrupted run of the tiny LSTM (``tiny_run.TINY``); returns (result, results_dir)."""
+    from tiny_run import TINY
+
+    from hilbertlib.runner import run
+
+    results = tmp_path_factory.mktemp("results")
+    res = run(TINY, results, cache_dir=results / "ck")
+    return res, results

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hilbertlib.checks import CASES, run_case
-from hilbertlib.runner import RESULTS_DIR
+from hilbertlib.result_files import RESULTS_DIR
 
 
 def _results_listing():

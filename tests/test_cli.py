@@ -16,7 +16,7 @@ import pytest
 from hilbertlib.__main__ import main
 from hilbertlib.grid import all_specs
 from hilbertlib.orderings import ordering_names
-from hilbertlib.runner import result_path
+from hilbertlib.result_files import result_path
 from hilbertlib.specs import ExperimentSpec
 
 REPO = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from hilbertlib import cluster  # noqa: E402
-from hilbertlib.runner import load_result  # noqa: E402
+from hilbertlib.result_files import load_result  # noqa: E402
 from hilbertlib.specs import ExperimentSpec  # noqa: E402
 
 TINY = [ExperimentSpec("lstm", 14, "row", epochs=1, train_size=64, test_size=64, units=8, dense_units=8, seed=s)

@@ -1,5 +1,6 @@
 """Loading MNIST (chapter 1): the env var, explicit paths, IDX folders, and the
-errors a reader gets when data are missing, corrupt or altered."""
+errors a reader gets when data are missing, corrupt or altered; the split every
+model trains on (chapter 4)."""
 
 from __future__ import annotations
 
@@ -238,3 +239,25 @@ def test_offline_keras_download_failure_names_the_env_var(monkeypatch, fresh_cac
     with pytest.raises(DataError, match="HILBERTLIB_MNIST"):
         hdata._load.__wrapped__("mnist", None, True)
     assert calls
+
+
+# ------------------------------------------------------------ the split of every model
+
+
+def test_split_data_is_the_split_of_every_model(mnist):
+    from hilbertlib.data import prepare_data, split_data
+    from hilbertlib.reservoir import ReservoirSpec
+    from hilbertlib.specs import ExperimentSpec
+
+    parts = split_data("mnist", 14, "hilbert", validation_size=6000, train_size=100, test_size=50)
+    shapes = {k: v[0].shape for k, v in parts.items()}
+    assert shapes == {"train": (100, 196, 1), "val": (100, 196, 1), "test": (50, 196, 1)}
+    np.testing.assert_array_equal(parts["val"][1], mnist.y_train[54000:54100])  # validation: the last 6,000
+    lstm = prepare_data(ExperimentSpec("lstm", 14, "hilbert", train_size=100, test_size=50))
+    esn = prepare_data(ReservoirSpec(size=14, ordering="hilbert", train_size=100, test_size=50))
+    for k in parts:
+        for got in (lstm[k], esn[k]):
+            np.testing.assert_array_equal(got[0], parts[k][0])
+            np.testing.assert_array_equal(got[1], parts[k][1])
+    cnn = prepare_data(ExperimentSpec("cnn", 28, train_size=10, test_size=10))
+    assert cnn["train"][0].shape == (10, 28, 28, 1)

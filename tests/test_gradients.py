@@ -52,8 +52,8 @@ def test_stateless_apply_carries_the_records():
     assert got["grad_norm_max"] == pytest.approx(math.sqrt(25.25), rel=1e-6)
 
 
-@pytest.mark.parametrize("kwargs, share", [({}, 0.0), ({"global_clipnorm": 1.0}, 0.5), ({"clipvalue": 0.35}, 1.0), ({"clipvalue": 0.45}, 0.5),
-                                           ({"clipnorm": 10.0}, 0.0)])
+@pytest.mark.parametrize("kwargs, share", [({}, 0.0), ({"global_clipnorm": 1.0}, 0.5), ({"clipvalue": 0.35}, 1.0),
+                                           ({"clipvalue": 0.45}, 0.5), ({"clipnorm": 10.0}, 0.0)])
 def test_clipped_share_for_every_kind_of_clipping(kwargs, share):
     opt = RecordingRMSprop(learning_rate=1e-3, **kwargs)
     variables = two_variables()
@@ -65,7 +65,8 @@ def test_clipped_share_for_every_kind_of_clipping(kwargs, share):
 def test_updates_are_the_optimizers_own():
     """Recording does not touch the update: the weights after a few steps are identical."""
     for name, cls in (("adam", keras.optimizers.Adam), ("rmsprop", keras.optimizers.RMSprop)):
-        plain, recording = cls(learning_rate=0.01, clipnorm=1.0), recording_optimizer(name, learning_rate=0.01, clipnorm=1.0)
+        plain = cls(learning_rate=0.01, clipnorm=1.0)
+        recording = recording_optimizer(name, learning_rate=0.01, clipnorm=1.0)
         va, vb = two_variables(), two_variables()
         for grads in (BIG, SMALL, BIG):
             plain.apply(grads, va)
@@ -77,11 +78,13 @@ def test_updates_are_the_optimizers_own():
 
 def test_model_fit_is_unchanged_by_recording(mnist):
     """One epoch of the tiny LSTM, with and without the records: identical weights."""
+    from hilbertlib.data import prepare_data
     from hilbertlib.models import build_model
-    from hilbertlib.runner import prepare_data, set_seed
+    from hilbertlib.runner import set_seed
     from hilbertlib.specs import ExperimentSpec
 
-    spec = ExperimentSpec("lstm", 14, "row", epochs=1, train_size=64, test_size=64, units=8, dense_units=8, clipnorm=1.0)
+    spec = ExperimentSpec("lstm", 14, "row", epochs=1, train_size=64, test_size=64, units=8, dense_units=8,
+                          clipnorm=1.0)
     x, y = prepare_data(spec)["train"]
     weights = {}
     for record in (False, True):

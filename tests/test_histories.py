@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from hilbertlib import histories
-from hilbertlib.runner import Result
+from hilbertlib.result_files import Result
 from hilbertlib.specs import ExperimentSpec
 
 

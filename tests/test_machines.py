@@ -3,7 +3,7 @@
 import pytest
 
 from hilbertlib import machines
-from hilbertlib.runner import Result
+from hilbertlib.result_files import Result
 from hilbertlib.specs import ExperimentSpec
 
 GPU = {"backend": "torch", "device": "cuda:NVIDIA H200"}
@@ -67,7 +67,8 @@ def test_same_machine():
 def test_epoch_seconds_by_machine():
     r = result(4, segments=[(0, GPU), (2, CPU)], seconds=[20.0, 21.0, 410.0, 420.0])
     assert machines.epoch_seconds([r], ("jax", "cpu:cpu")) == [410.0, 420.0]
-    assert machines.epoch_seconds([r, result(1, env=GPU, seconds=[19.0])], ("torch", "cuda:NVIDIA H200")) == [20.0, 21.0, 19.0]
+    seconds = machines.epoch_seconds([r, result(1, env=GPU, seconds=[19.0])], ("torch", "cuda:NVIDIA H200"))
+    assert seconds == [20.0, 21.0, 19.0]
 
 
 def test_not_a_result():

@@ -1,93 +1,31 @@
-"""The experiment runner and atomic writes (chapter 4).
+"""The experiment runner (chapter 4): training, resuming, and what a run records.
 
-Training tests use a tiny reduced spec (64 train / 64 validation / 64 test
-images, 2 epochs, 8 units) and write only into temporary folders.
+Training tests use the tiny reduced spec of ``tiny_run`` and write only into
+temporary folders.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny_run import (
+    GRADIENT_KEYS,
+    HISTORY_KEYS,
+    TINY,
+    forbid_training,
+    interrupt_after_first_epoch,
+    temp_files,
+)
 
-from hilbertlib.io import atomic_write_bytes, atomic_write_json
+from hilbertlib import runner
+from hilbertlib.result_files import RESULTS_DIR, SCHEMA, load_result, result_path
+from hilbertlib.runner import run
 from hilbertlib.specs import ExperimentSpec
 
-runner = pytest.importorskip("hilbertlib.runner")
-from hilbertlib.runner import ResultError, load_result, result_path, run  # noqa: E402
-
-TINY = ExperimentSpec(
-    "lstm", 14, "hilbert", epochs=2, units=8, dense_units=8, train_size=64, test_size=64
-)
-HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
-
-
-def interrupt_after_first_epoch(epoch, logs):
-    """An ``on_epoch`` hook that stops a run once its first epoch is checkpointed."""
-    if epoch == 1:
-        raise KeyboardInterrupt
-
-
-def temp_files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.name.endswith(".tmp") or ".tmp." in p.name]
-
-
-def forbid_training(monkeypatch):
-    def no_training(*args, **kwargs):
-        raise AssertionError("run() trained although it should not have")
-
-    monkeypatch.setattr(runner, "_train", no_training)
-
-
-# ------------------------------------------------------------------ io
-
-
-def test_atomic_write_json_success_leaves_no_temp_file(tmp_path):
-    path = tmp_path / "sub" / "r.json"  # parent folders are created
-    atomic_write_json(path, {"a": [1, 2.5], "b": None})
-    assert json.loads(path.read_text()) == {"a": [1, 2.5], "b": None}
-    atomic_write_json(path, {"a": 3})
-    assert json.loads(path.read_text()) == {"a": 3}
-    assert sorted(p.name for p in path.parent.iterdir()) == ["r.json"]
-
-
-def test_atomic_write_json_unserializable_keeps_old_file(tmp_path):
-    path = tmp_path / "r.json"
-    atomic_write_json(path, {"old": True})
-    before = path.read_bytes()
-    with pytest.raises(TypeError):
-        atomic_write_json(path, {"new": object()})
-    assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
-
-
-def test_atomic_write_failure_mid_write_keeps_old_file(tmp_path, monkeypatch):
-    path = tmp_path / "r.bin"
-    atomic_write_bytes(path, b"old")
-
-    def broken_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
-        atomic_write_bytes(path, b"new")
-    monkeypatch.undo()
-    assert path.read_bytes() == b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.bin"]
-
-
 # ------------------------------------------------------------------ training
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, mnist):
-    """One uninterrupted tiny run; returns (result, results_dir)."""
-    results = tmp_path_factory.mktemp("results")
-    res = run(TINY, results, cache_dir=results / "ck")
-    return res, results
 
 
 def test_run_writes_a_complete_result(trained, mnist):
@@ -139,41 +77,9 @@ def test_second_run_returns_stored_result_without_training(trained, monkeypatch)
     assert load_result(TINY, results).history == again.history
 
 
-def copy_result(res, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    dst = result_path(TINY, folder)
-    dst.write_bytes(res.path.read_bytes())
-    return dst
-
-
-def test_hand_edited_stored_spec_raises_and_keeps_file(trained, tmp_path, monkeypatch):
-    res, _ = trained
-    path = copy_result(res, tmp_path)
-    data = json.loads(path.read_text())
-    data["spec"]["epochs"] = 3
-    path.write_text(json.dumps(data))
-    before = path.read_bytes()
-    forbid_training(monkeypatch)
-    with pytest.raises(ResultError, match="different spec"):
-        run(TINY, tmp_path, cache_dir=tmp_path / "ck")
-    with pytest.raises(ResultError, match="epochs"):
-        load_result(TINY, tmp_path)
-    assert path.read_bytes() == before
-
-
-@pytest.mark.parametrize("content", ["{not json", "", "[]", '{"spec": {}}', '{"spec": {"model": "gru"}}'])
-def test_corrupt_result_raises(tmp_path, monkeypatch, content):
-    path = result_path(TINY, tmp_path)
-    path.write_text(content)
-    forbid_training(monkeypatch)
-    with pytest.raises(ResultError, match="corrupt"):
-        run(TINY, tmp_path, cache_dir=tmp_path / "ck")
-    assert path.read_text() == content
-
-
 def test_reduced_spec_refused_for_committed_results(tmp_path, monkeypatch):
     forbid_training(monkeypatch)
-    committed = runner.RESULTS_DIR
+    committed = RESULTS_DIR
     before = set(committed.rglob(f"{TINY.id}*")) if committed.exists() else set()
     with pytest.raises(ValueError, match="reduced"):
         run(TINY, committed, cache_dir=tmp_path / "ck")
@@ -258,64 +164,7 @@ def test_resumed_history_equals_uninterrupted(resumed, trained):
         np.testing.assert_allclose(res.history[key], ref.history[key], rtol=0, atol=1e-5, err_msg=key)
 
 
-def test_crash_between_weights_and_state_resumes_from_the_named_weights(tmp_path, mnist, trained, monkeypatch):
-    """Killed after epoch 2's weights were written but before its state was: the state still
-    names epoch 1's weights, so the resumed run repeats epoch 2 from them, as if never stopped."""
-    import hilbertlib.runner as runner
-
-    real = runner.atomic_write_json
-
-    def crash(path, obj):
-        if Path(path).name == "state.json" and obj.get("completed_epochs") == 2:
-            raise KeyboardInterrupt("killed between the weights and the state")
-        real(path, obj)
-
-    cache = tmp_path / "ck"
-    monkeypatch.setattr(runner, "atomic_write_json", crash)
-    with pytest.raises(KeyboardInterrupt):
-        run(TINY, tmp_path, cache_dir=cache)
-    monkeypatch.setattr(runner, "atomic_write_json", real)
-    state = json.loads((cache / TINY.id / "state.json").read_text())
-    assert state["completed_epochs"] == 1 and state["model"] == "model-e1.keras"
-    assert (cache / TINY.id / "model-e2.keras").is_file()   # newer weights, named by no state
-    res = run(TINY, tmp_path, cache_dir=cache)
-    assert res.data["resumed_at"] == [1]
-    ref, _ = trained
-    for key in HISTORY_KEYS:
-        np.testing.assert_allclose(res.history[key], ref.history[key], rtol=0, atol=1e-5, err_msg=key)
-
-
-def test_checkpoint_from_before_named_weights_still_resumes(tmp_path, mnist, trained):
-    """Checkpoints written before the state named its weights hold model.keras; they resume."""
-    cache = tmp_path / "ck"
-
-    with pytest.raises(KeyboardInterrupt):
-        run(TINY, tmp_path, cache_dir=cache, on_epoch=interrupt_after_first_epoch)
-    folder = cache / TINY.id
-    state = json.loads((folder / "state.json").read_text())
-    (folder / state.pop("model")).rename(folder / "model.keras")
-    (folder / "state.json").write_text(json.dumps(state))
-    res = run(TINY, tmp_path, cache_dir=cache)
-    assert res.data["resumed_at"] == [1]
-    ref, _ = trained
-    np.testing.assert_allclose(res.history["loss"], ref.history["loss"], rtol=0, atol=1e-5)
-
-
-def test_machine_is_fresh_per_call_and_environment_extends_it():
-    from hilbertlib import __version__
-    from hilbertlib.runner import environment, machine
-
-    a = machine()
-    a["versions"]["keras"] = "mutated"
-    b = machine()
-    assert "keras" not in b["versions"], "machine() must not share its dicts between calls"
-    assert b["versions"]["hilbertlib"] == __version__ and b["cpu_count"] >= 1
-    env = environment()
-    assert {k: env[k] for k in b if k != "versions"} == {k: v for k, v in b.items() if k != "versions"}
-    assert set(b["versions"]) < set(env["versions"])
-
-
-# ------------------------------------------------------------------ schedule
+# ------------------------------------------------------------------ schedule and weights
 
 
 def test_cosine_schedule_decays_to_zero_at_the_last_step():
@@ -371,7 +220,8 @@ def test_weights_hold_the_layers_only_and_reproduce_the_test_result(trained, mni
     import h5py
 
     from hilbertlib.analysis import trained_model
-    from hilbertlib.runner import _evaluate, prepare_data
+    from hilbertlib.data import prepare_data
+    from hilbertlib.runner import _evaluate
 
     res, _ = trained
     with h5py.File(res.weights_path, "r") as f:
@@ -395,73 +245,9 @@ def test_collapse_of_a_stored_result(trained, mnist):
     assert collapse_of(no_weights) is None
 
 
-def test_split_data_is_the_split_of_every_model(mnist):
-    from hilbertlib.reservoir import ReservoirSpec, _data
-    from hilbertlib.runner import prepare_data, split_data
-
-    parts = split_data("mnist", 14, "hilbert", validation_size=6000, train_size=100, test_size=50)
-    assert {k: v[0].shape for k, v in parts.items()} == {"train": (100, 196, 1), "val": (100, 196, 1), "test": (50, 196, 1)}
-    np.testing.assert_array_equal(parts["val"][1], mnist.y_train[54000:54100])  # validation: the last 6,000
-    lstm = prepare_data(TINY.replace(train_size=100, test_size=50))
-    esn = _data(ReservoirSpec(size=14, ordering="hilbert", train_size=100, test_size=50))
-    for k in parts:
-        for got in (lstm[k], esn[k]):
-            np.testing.assert_array_equal(got[0], parts[k][0])
-            np.testing.assert_array_equal(got[1], parts[k][1])
-    cnn = prepare_data(ExperimentSpec("cnn", 28, train_size=10, test_size=10))
-    assert cnn["train"][0].shape == (10, 28, 28, 1)
-
-
-# ------------------------------------------------------------------ parked checkpoints
-
-
-def test_park_commits_a_checkpoint_that_run_resumes_and_then_deletes(tmp_path, mnist, trained):
-    """Interrupt on one machine, park, lose the cache, resume from the parked copy: the same history."""
-    from hilbertlib.runner import PARKED, park, parked_state
-
-    results, cache = tmp_path / "results", tmp_path / "ck"
-
-    with pytest.raises(FileNotFoundError, match="no checkpoint"):
-        park(TINY, results, cache)
-    with pytest.raises(KeyboardInterrupt):
-        run(TINY, results, cache_dir=cache, on_epoch=interrupt_after_first_epoch)
-    dest = park(TINY, results, cache)
-    assert dest == results / PARKED / TINY.id
-    assert sorted(p.name for p in dest.iterdir()) == ["model-e1.keras", "state.json"]
-    assert parked_state(TINY, results)["completed_epochs"] == 1
-    assert not temp_files(results) and sorted(p.name for p in (results / PARKED).iterdir()) == [TINY.id]
-    park(TINY, results, cache)   # parking again replaces the copy in one step
-    assert parked_state(TINY, results)["completed_epochs"] == 1
-
-    import shutil
-
-    shutil.rmtree(cache)             # another machine: no cache, only what git holds
-    res = run(TINY, results, cache_dir=cache)
-    assert res.data["resumed_at"] == [1]
-    ref, _ = trained
-    for key in HISTORY_KEYS:
-        np.testing.assert_allclose(res.history[key], ref.history[key], rtol=0, atol=1e-5, err_msg=key)
-    assert not (results / PARKED).exists()   # the result supersedes the parked checkpoint
-    assert parked_state(TINY, results) is None
-
-
-def test_park_refuses_to_go_backwards(tmp_path):
-    from hilbertlib.runner import PARKED, park
-
-    def checkpoint(folder, epochs):
-        folder.mkdir(parents=True)
-        (folder / "model.keras").write_bytes(b"weights")
-        (folder / "state.json").write_text(json.dumps({"spec": TINY.to_dict(), "completed_epochs": epochs}))
-
-    checkpoint(tmp_path / "ck" / TINY.id, 1)
-    checkpoint(tmp_path / "results" / PARKED / TINY.id, 2)
-    with pytest.raises(ValueError, match="more than"):
-        park(TINY, tmp_path / "results", tmp_path / "ck")
-
-
 # ------------------------------------------------------------------ gradient records (schema 2)
 
-GRADIENT_KEYS = ("grad_norm_mean", "grad_norm_max", "clipped_share")
+
 TINY_CLIP = ExperimentSpec("lstm", 14, "row", epochs=2, train_size=64, test_size=64, units=8, dense_units=8,
                            clipnorm=1.0)
 
@@ -477,7 +263,7 @@ def without_gradient_recording(monkeypatch):
 
 def test_result_records_gradient_norms(trained):
     res, _ = trained
-    assert res.data["schema"] == runner.SCHEMA == 2 and res.schema == 2
+    assert res.data["schema"] == SCHEMA == 2 and res.schema == 2
     for key in GRADIENT_KEYS:
         assert len(res.history[key]) == TINY.epochs and getattr(res, key) == res.history[key]
     assert all(m > 0 and np.isfinite(m) for m in res.grad_norm_mean)
@@ -564,35 +350,3 @@ def test_checkpoint_of_another_optimizer_fails_with_a_clear_message(tmp_path, mn
     state_path.write_text(json.dumps(state))
     with pytest.raises(ValueError, match="delete the checkpoint"):
         run(other, tmp_path, cache_dir=tmp_path / "ck")
-
-
-def test_schema_1_results_still_load(trained, tmp_path):
-    res, _ = trained
-    data = json.loads(res.path.read_text())
-    del data["schema"]
-    for key in GRADIENT_KEYS:
-        del data["history"][key]
-    for seg in data["segments"]:
-        seg.pop("same_device_as_previous")
-    path = result_path(TINY, tmp_path)
-    path.write_text(json.dumps(data))
-    old = load_result(TINY, tmp_path)
-    assert old.schema == 1 and old.test_accuracy == res.test_accuracy
-    assert old.grad_norm_mean is None and old.grad_norm_max is None and old.clipped_share is None
-    assert old.resumed_elsewhere is False          # one segment: never resumed
-    data["segments"].append({"from_epoch": 1, "backend": "jax"})
-    path.write_text(json.dumps(data))
-    assert load_result(TINY, tmp_path).resumed_elsewhere is None   # an old resume does not say
-
-
-def test_committed_results_load_with_the_new_accessors():
-    """Every committed result of the experiment runner loads; those older than schema 2 say None."""
-    from hilbertlib.specs import spec_from_dict
-
-    paths = sorted(runner.RESULTS_DIR.glob("*.json"))
-    if not paths:
-        pytest.skip("no committed results")
-    for path in paths:
-        data = json.loads(path.read_text())
-        res = load_result(spec_from_dict(data["spec"]), path.parent)
-        assert (res.grad_norm_mean is None) == (res.schema < 2), path.name
