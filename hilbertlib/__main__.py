@@ -247,7 +247,7 @@ def _run_on_cluster(args, todo: list) -> int:
 
 
 def _cmd_reservoir(args) -> int:
-    from .reservoir import chapter_grid
+    from .reservoir_grid import chapter_grid
 
     orderings = [o for o in args.orderings.split(",") if o]
     if args.scheduler and not args.list:

@@ -218,7 +218,8 @@ def reservoir_table(results: str | os.PathLike | None = None):
     """
     import pandas as pd
 
-    from .reservoir import result_row, stored_results
+    from .reservoir import stored_results
+    from .reservoir_grid import result_row
 
     rows = []
     for r in stored_results(results_dir(results) / "reservoir"):

@@ -248,9 +248,9 @@ def run_grid(specs: Iterable[ExperimentSpec], scheduler: Any, results_dir: str |
 
 def _reservoir_candidates(grid: dict[str, Any], orderings: Iterable[str], units: dict[int, tuple[int, ...]],
                           search_units: int, **overrides: Any) -> dict[str, Any]:
-    """Every spec that :func:`reservoir.chapter_grid` can ask for next, given the stages
+    """Every spec that :func:`~hilbertlib.reservoir_grid.chapter_grid` can ask for next, given the stages
     already stored, by id."""
-    from .reservoir import SEARCH_LEAKS_28, search_grid, size_grid
+    from .reservoir_grid import SEARCH_LEAKS_28, search_grid, size_grid
 
     out: list[Any] = []
     for o in orderings:
@@ -273,11 +273,12 @@ def run_reservoir_grid(scheduler: Any, results_dir: str | os.PathLike, *,
                        log: Log = _print, **overrides: Any) -> dict[str, str]:
     """Compute chapter 8's missing echo state networks on a Dask cluster, stage by stage; returns id -> outcome.
 
-    Each stage's missing results (as :func:`reservoir.chapter_grid` lists
+    Each stage's missing results (as :func:`hilbertlib.reservoir_grid.chapter_grid` lists
     them) go to the cluster at once; the next stage starts when they are all
     written.  A stage with a failed result stops the grid there.
     """
-    from .reservoir import RESERVOIR_DIR, SEARCH_UNITS, UNITS, chapter_grid, reservoir_result_path
+    from .reservoir import RESERVOIR_DIR, reservoir_result_path
+    from .reservoir_grid import SEARCH_UNITS, UNITS, chapter_grid
 
     results_dir = Path(results_dir)
     orderings = list(orderings)

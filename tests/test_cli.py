@@ -161,7 +161,7 @@ def test_cli_draw_and_metrics(tmp_path):
 
 
 def test_reservoir_list_names_every_missing_run(tmp_path, capsys):
-    from hilbertlib.reservoir import search_grid
+    from hilbertlib.reservoir_grid import search_grid
 
     assert main(["reservoir", "--list", "--results", str(tmp_path), "--orderings", "row"]) == 0
     out = capsys.readouterr().out

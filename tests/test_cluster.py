@@ -120,7 +120,7 @@ def test_a_worker_killed_mid_run_loses_only_that_run_to_a_restart(local_cluster,
 
 
 def test_reservoir_stages_run_on_the_cluster_and_match_a_local_grid(local_cluster, tmp_path):
-    from hilbertlib.reservoir import chapter_grid
+    from hilbertlib.reservoir_grid import chapter_grid
 
     tiny = {"orderings": ["row"], "units": {14: (10,), 28: (10,)}, "search_units": 10, "train_size": 100, "test_size": 100}
     outcome = cluster.run_reservoir_grid(local_cluster.scheduler_address, tmp_path / "remote", log=lambda m: None, **tiny)
