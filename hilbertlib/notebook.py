@@ -138,9 +138,8 @@ def setup(seed: int = 0, backend: str = "jax", **parameters: Any) -> Path:
 
     A quick run (``train_size`` or ``test_size`` set) switches the
     :func:`expect` guards off: its numbers are not the ones the prose
-    describes.  Returns the repository root.  Keras (and TensorFlow, when installed)
-    is imported quietly here, once, so its start-up lines stay out of the
-    notebook.
+    describes.  Returns the repository root.  Keras is imported quietly here,
+    once, so that its start-up lines stay out of the notebook.
     """
     check_parameters(seed=seed, **parameters)
     _GUARDS["on"] = parameters.get("train_size") is None and parameters.get("test_size") is None
@@ -193,10 +192,11 @@ def glue(name: str, value: Any, digits: int | None = None) -> Any:
 class quiet_native_stderr:
     """Context manager: discard what native code writes to file descriptor 2 inside the block (chapter 4).
 
-    ``keras.utils.set_random_seed`` (so ``hilbertlib.runner.set_seed``)
-    imports TensorFlow when it is installed, even on the JAX backend, and
-    TensorFlow's C++ start-up lines ignore ``TF_CPP_MIN_LOG_LEVEL``; a kernel
-    would copy them into the notebook.  Python exceptions still propagate.
+    Native libraries (TensorFlow's C++ start-up lines above all, which ignore
+    ``TF_CPP_MIN_LOG_LEVEL``; :func:`hilbertlib.runner.set_seed` imports it on
+    the TensorFlow backend) write straight to the file descriptor, and a
+    kernel would copy those lines into the notebook.  Python exceptions still
+    propagate.
     """
 
     def __enter__(self):

@@ -43,10 +43,34 @@ __all__ = ["run", "set_seed"]
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python, NumPy and the Keras backend."""
+    """Seed Python, NumPy and the Keras backend (chapter 4).
+
+    On the TensorFlow backend this is ``keras.utils.set_random_seed``.  On the
+    others it does the same, less TensorFlow's global seed, which only
+    TensorFlow's own operations read: ``set_random_seed`` imports TensorFlow
+    whenever it is installed, which costs every process seconds for nothing
+    (``tests/test_runner.py`` checks that both give the same weights).
+    """
+    import random
+
     import keras
 
-    keras.utils.set_random_seed(int(seed))
+    seed = int(seed)
+    if keras.backend.backend() == "tensorflow":
+        keras.utils.set_random_seed(seed)
+        return
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from keras.src.utils import rng_utils
+
+    global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)  # rebuilt from the seed
+    random.seed(seed)
+    np.random.seed(seed)
+    if keras.backend.backend() == "torch":
+        import torch
+
+        torch.manual_seed(seed)
 
 
 def _reseed_epoch(model, seed: int, epoch: int) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -350,3 +352,31 @@ def test_checkpoint_of_another_optimizer_fails_with_a_clear_message(tmp_path, mn
     state_path.write_text(json.dumps(state))
     with pytest.raises(ValueError, match="delete the checkpoint"):
         run(other, tmp_path, cache_dir=tmp_path / "ck")
+
+
+def test_set_seed_draws_what_keras_set_random_seed_draws():
+    """The same initial weights and the same dropout draws as ``keras.utils.set_random_seed``."""
+    import keras
+
+    from hilbertlib.models import build_model
+    from hilbertlib.runner import set_seed
+    from hilbertlib.specs import ExperimentSpec
+
+    spec = ExperimentSpec("lstm", 14, "row", units=8, dense_units=8)
+    draws = []
+    for seed_with in (keras.utils.set_random_seed, set_seed):
+        seed_with(3)
+        weights = build_model(spec).get_weights()
+        draws.append((weights, np.asarray(keras.random.uniform((4,))), np.random.rand(), __import__("random").random()))
+    (w_a, u_a, n_a, r_a), (w_b, u_b, n_b, r_b) = draws
+    for a, b in zip(w_a, w_b):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(u_a, u_b)
+    assert n_a == n_b and r_a == r_b
+
+
+def test_set_seed_does_not_import_tensorflow():
+    code = "import sys; from hilbertlib.runner import set_seed; set_seed(0); print('tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "KERAS_BACKEND": "jax"})
+    assert out.stdout.strip() == "False"
