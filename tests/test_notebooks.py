@@ -25,6 +25,7 @@ QUICK = dict(epochs=1, train_size=128, test_size=128, sample_size=128, train_mis
 #: size makes every reservoir spec a quick one, never stored in results/).
 QUICK_EXTRA = {"08_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
                "11_long_sequences": dict(seeds=[0, 1]),
+               "13_discussion": dict(seeds=[0, 1]),
                "09_orderings": dict(seeds=[0, 1], orderings=["row", "hilbert", "reversed:hilbert", "row-scattered"])}
 GLUE_REF = re.compile(r"\{glue(?::text|:figure|:any|:math)?\}`([A-Za-z0-9_\-]+)(?::[^`]*)?`|```\{glue:figure\}\s+([A-Za-z0-9_\-]+)")
 
