@@ -221,27 +221,3 @@ def test_correlation_verdict():
     assert analysis.correlation_verdict(None, -1) == analysis.PENDING
     with pytest.raises(ValueError):
         analysis.correlation_verdict((0.5, 0.01), 0)
-
-
-# ------------------------------------------------------------ figure
-
-
-def test_plot_accuracy_against_draws_one_point_per_ordering_with_a_result():
-    import matplotlib.pyplot as plt
-
-    from hilbertlib import plotting
-
-    accs = {"row": [0.98, 0.982, 0.984], "hilbert": [0.945], "spiral": [], "reversed:row": [0.97]}
-    metric = {"row": 5.6, "hilbert": 2.1, "spiral": 3.6, "reversed:row": 5.6}
-    fig = plotting.plot_accuracy_against(accs, {"locality": metric, "ink": metric},
-                                         pairs=[("row", "reversed:row"), ("spiral", "spiral-in-out")])
-    assert len(fig.axes) == 2
-    ax = fig.axes[0]
-    labels = sorted(t.get_text() for t in ax.texts)
-    assert labels == ["hilbert", "reversed:row", "row"]   # the spiral has no result
-    ys = sorted(float(np.ravel(line.get_ydata())[0]) for line in ax.lines if line.get_marker() == "o")
-    assert ys == pytest.approx([94.5, 97.0, 98.2])          # means, in percent
-    plt.close(fig)
-    empty = plotting.plot_accuracy_against({"row": []}, {"locality": {"row": 1.0}})
-    assert "Not yet run" in empty.axes[0].texts[0].get_text()
-    plt.close(empty)
