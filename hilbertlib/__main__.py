@@ -9,6 +9,7 @@
     python -m hilbertlib run --scheduler tcp://HOST:8786   # every missing result as a task on a Dask cluster
     python -m hilbertlib park --only ID             # copy an unfinished run's checkpoint into results/in-progress
     python -m hilbertlib reservoir                  # the echo state networks of chapter 8
+    python -m hilbertlib memory                     # chapter 7's memory measurements of the trained LSTMs
 """
 
 from __future__ import annotations
@@ -267,6 +268,40 @@ def _cmd_reservoir(args) -> int:
     return 0
 
 
+def _cmd_memory(args) -> int:
+    """``memory``: measure the trained LSTMs that lack an up-to-date memory measurement (chapter 7)."""
+    from . import memory_data
+    from .grid import all_specs
+    from .result_files import load_result
+
+    if args.only:
+        by_id = {s.id: s for s in all_specs() if s.model == "lstm"}
+        wanted = [w for w in args.only.split(",") if w]
+        unknown = [w for w in wanted if w not in by_id]
+        if unknown:
+            raise SystemExit(f"unknown LSTM experiment ids {unknown}; see 'python -m hilbertlib status'")
+        specs = [by_id[w] for w in wanted]
+    else:
+        specs = memory_data.chapter_specs()
+    todo, untrained = [], []
+    for spec in specs:
+        res = load_result(spec, args.results)
+        if res is None or res.weights_path is None or not res.weights_path.exists():
+            untrained.append(spec.id)
+            print(f"{spec.id}: no trained network; train it with: python -m hilbertlib run --only {spec.id}")
+            continue
+        state = memory_data.check(res, args.results, args.images)
+        if args.list:
+            print(f"{spec.id}: {state or 'up to date'}")
+        elif state is None and not args.recompute:
+            print(f"{spec.id}: up to date")
+        else:
+            todo.append(res)
+    if todo:
+        memory_data.measure_and_save(todo, args.results, args.images, log=lambda line: print(line, flush=True))
+    return 1 if untrained and not args.list else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from .result_files import RESULTS_DIR
 
@@ -315,6 +350,14 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--list", action="store_true", help="only list what is missing")
     sp.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (tcp://HOST:8786): compute on its cluster")
     sp.set_defaults(fn=_cmd_reservoir)
+    sp = sub.add_parser("memory", help="measure what the trained LSTMs remember (chapter 7), where missing")
+    sp.add_argument("--only", help="comma-separated LSTM experiment ids (default: chapter 7's six networks)")
+    sp.add_argument("--results", type=Path, default=RESULTS_DIR,
+                    help="results folder; measurements go to its memory/ (default: the committed results/)")
+    sp.add_argument("--images", type=int, default=None, help="measure at most this many test images (default: all)")
+    sp.add_argument("--recompute", action="store_true", help="measure again even when an up-to-date one exists")
+    sp.add_argument("--list", action="store_true", help="only say which measurements are missing or out of date")
+    sp.set_defaults(fn=_cmd_memory)
     args = p.parse_args(argv)
     if args.cmd == "reservoir" and args.results is None:
         from .reservoir import RESERVOIR_DIR
