@@ -83,13 +83,13 @@ def _missing_path(tmp: Path):
 
 
 def _parameter_type(tmp: Path):
-    from .book import check_parameters
+    from .notebook import check_parameters
 
     return check_parameters(epochs="20")
 
 
 def _parameter_ordering(tmp: Path):
-    from .book import check_parameters
+    from .notebook import check_parameters
 
     return check_parameters(orderings=["row", "spiral-out"])
 
@@ -135,7 +135,7 @@ def _import_data_error():
 
 
 def _import_parameter_error():
-    from .book import ParameterError
+    from .notebook import ParameterError
 
     return ParameterError
 
