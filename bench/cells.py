@@ -32,7 +32,7 @@ def time_batches(spec, steps: int, warm: int) -> float:
     """Median seconds of one ``train_on_batch`` of ``spec``'s model on random data."""
     import numpy as np
 
-    from hilbertlib.analysis import fresh_model
+    from hilbertlib.probes import fresh_model
 
     model = fresh_model(spec)
     rng = np.random.default_rng(0)

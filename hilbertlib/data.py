@@ -30,7 +30,7 @@ import numpy as np
 
 from .transforms import as_unit_float, downsample, to_sequences
 
-__all__ = ["Dataset", "DataError", "load_mnist", "load_fashion_mnist", "load_dataset", "MNIST_SHA256", "FASHION_SHA256",
+__all__ = ["sample_sequences", "Dataset", "DataError", "load_mnist", "load_fashion_mnist", "load_dataset", "MNIST_SHA256", "FASHION_SHA256",
            "split_data", "prepare_data", "SplitSpec"]
 
 
@@ -269,3 +269,21 @@ def prepare_data(spec: SplitSpec) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return split_data(spec.dataset, spec.size, spec.ordering, validation_size=spec.validation_size,
                       train_size=spec.train_size, test_size=spec.test_size,
                       as_images=getattr(spec, "model", None) == "cnn")
+
+
+def sample_sequences(size: int, ordering: str, n: int = 256, split: str = "test", dataset: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n`` images of a split as (n, size*size, 1) sequences and their labels (chapter 4).
+
+    The same preprocessing as the experiments (2x2 block average for 14x14,
+    values in [0, 1]) without preparing the whole data set.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    ds = load_dataset(dataset)
+    x, y = (ds.x_train, ds.y_train) if split == "train" else (ds.x_test, ds.y_test)
+    x, y = x[:n], y[:n]
+    if size != 28:
+        x = downsample(x, 28 // size)
+    return to_sequences(x, ordering), np.asarray(y, dtype=np.int32)

@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LossRise", "Course", "peak", "loss_rises", "largest_loss_rise", "course"]
+from .claims import CHANCE_THRESHOLD
+
+__all__ = ["LossRise", "Course", "peak", "loss_rises", "largest_loss_rise", "course", "fell_back"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class Course:
 
 def course(result: Any) -> Course:
     """The :class:`Course` of a stored result (:class:`hilbertlib.result_files.Result`)."""
-    from .analysis import constant_answer
+    from .confusion import constant_answer
 
     hist = result.history
     acc = _series(hist["accuracy"], "accuracy")
@@ -100,3 +102,10 @@ def course(result: Any) -> Course:
         largest_loss_rise=largest_loss_rise(hist["loss"]),
         constant_answer=constant_answer(result.confusion_matrix),
     )
+
+
+def fell_back(val_accuracy: Sequence[float], fall: float = 0.10) -> bool:
+    """Whether a run learned and then lost it: its last validation accuracy lies more
+    than ``fall`` below its best, and the best left chance (chapters 5, 11 and 13)."""
+    v = np.asarray(val_accuracy, dtype=float)
+    return bool(v.size and v.max() >= CHANCE_THRESHOLD and v.max() - v[-1] > fall)

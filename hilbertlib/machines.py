@@ -19,7 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["NOT_RECORDED", "DIFFERENT_MACHINES", "Stretch", "machine_label", "stretches", "machines", "one_machine",
+import numpy as np
+
+__all__ = ["seconds_per_epoch", "NOT_RECORDED", "DIFFERENT_MACHINES", "Stretch", "machine_label", "stretches", "machines", "one_machine",
            "same_machine", "trained_on", "epoch_seconds"]
 
 #: The machine of a sitting that was trained before results recorded their machines.
@@ -151,3 +153,12 @@ def epoch_seconds(results: Iterable[Any], machine: Machine) -> list[float]:
             if s.machine == tuple(machine):
                 out += [float(x) for x in seconds[s.first_epoch - 1:s.last_epoch]]
     return out
+
+
+def seconds_per_epoch(result) -> float:
+    """Median wall time of one epoch of a result, in seconds (chapter 6).
+
+    The median ignores the first epoch's compilation and the odd slow epoch
+    when the machine was shared.
+    """
+    return float(np.median(np.asarray(result.epoch_seconds, dtype=float)))

@@ -207,7 +207,7 @@ class AtInitialisation:
     ``tau``: each unit's forget-gate time constant in steps
     (:func:`time_constants`); ``gradient``: the mean gradient norm of the
     loss with respect to the input at each step
-    (:func:`hilbertlib.analysis.input_gradient_norms`); ``mean_forget``: the
+    (:func:`hilbertlib.probes.input_gradient_norms`); ``mean_forget``: the
     forget gate averaged over units, steps and sequences (float64).
     """
 
@@ -220,18 +220,18 @@ def at_initialisation(specs: Mapping[str, object], x: np.ndarray, y: np.ndarray)
     """Measure fresh networks, one per labelled spec, on sequences ``(x, y)`` (chapters 11 and 12).
 
     Each spec (model ``lstm`` or ``plstm``) is built with the initial weights
-    its training run starts from (:func:`hilbertlib.analysis.fresh_model`);
+    its training run starts from (:func:`hilbertlib.probes.fresh_model`);
     the LSTM's forget gates come from :func:`forget_gate_trace`, the pLSTM's
     from :func:`hilbertlib.plstm.plstm_forget_gate_trace`.
     """
-    from . import analysis
+    from . import probes
 
     out = {}
     for label, spec in specs.items():
         if spec.model not in ("lstm", "plstm"):
             raise ValueError(f"at_initialisation measures forget gates of 'lstm' and 'plstm' models; "
                              f"{label!r} is a {spec.model!r} spec")
-        model = analysis.fresh_model(spec)
+        model = probes.fresh_model(spec)
         if spec.model == "plstm":
             from .plstm import plstm_forget_gate_trace
 
@@ -239,6 +239,6 @@ def at_initialisation(specs: Mapping[str, object], x: np.ndarray, y: np.ndarray)
         else:
             trace = forget_gate_trace(model, x)
         out[label] = AtInitialisation(tau=time_constants(trace),
-                                      gradient=analysis.input_gradient_norms(model, x, y),
+                                      gradient=probes.input_gradient_norms(model, x, y),
                                       mean_forget=float(trace.mean(dtype=np.float64)))
     return out

@@ -206,13 +206,14 @@ def measure(result: Result, n: int | None = None, batch_size: int = 500, blanker
     :func:`hilbertlib.memory_blanking.blank_prefix_correct` on
     :func:`blank_grid`, the gates from :func:`hilbertlib.memory.gate_statistics`
     of the trained network and of the initial weights its training started
-    from (:func:`hilbertlib.analysis.fresh_model`).  ``blanker``: a
+    from (:func:`hilbertlib.probes.fresh_model`).  ``blanker``: a
     :class:`hilbertlib.memory_blanking.PrefixBlanker` to share between
     networks of one architecture.  Nothing is written: see :func:`save`.
     """
-    from .analysis import fresh_model, sample_sequences, trained_model
+    from .data import sample_sequences
     from .memory import gate_statistics
     from .memory_blanking import blank_prefix_correct, prefix_ink_fraction
+    from .probes import fresh_model, trained_model
 
     spec = result.spec
     if spec.model != "lstm":
@@ -314,7 +315,7 @@ def measure_and_save(results: Iterable[Result], folder: str | os.PathLike | None
         if _images(res.spec, n) >= PREFIX_MIN_SEQUENCES:
             shape = (res.spec.size, res.spec.units, res.spec.dense_units)
             if shape not in blankers:
-                from .analysis import trained_model
+                from .probes import trained_model
 
                 blankers[shape] = PrefixBlanker(trained_model(res))
             blanker = blankers[shape]

@@ -13,6 +13,7 @@ from .orderings import ordering, validate_size
 from .transforms import check_images
 
 __all__ = [
+    "class_mean_correlation",
     "step_lengths",
     "non_unit_steps",
     "gap_distance",
@@ -270,3 +271,31 @@ def ink_timing(images: np.ndarray, orderings, taus=(25, 50, 100), tail: float = 
         row.update({f"recent_ink_{t}": v for t, v in recent_ink(unit, name, taus).items()})
         rows[str(name)] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def class_mean_correlation(images: np.ndarray, labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """Pearson correlation between the mean images of every pair of classes (chapter 10, "Fashion-MNIST").
+
+    Returns an ``(n_classes, n_classes)`` matrix with ones on the diagonal;
+    a class without images, or whose mean image is constant, gets a row and
+    column of NaN.  Classes whose mean images correlate highly look alike on
+    average and are candidates for the commonest confusions.
+    """
+    from .transforms import as_unit_float
+
+    x = as_unit_float(np.asarray(images))
+    y = np.asarray(labels).ravel()
+    if x.ndim != 3 or len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"need (N, H, W) images and N labels, N > 0; got {x.shape} and {y.shape}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {y.min()}..{y.max()}")
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    means = np.full((n_classes, flat.shape[1]), np.nan)
+    for k in range(n_classes):
+        if (y == k).any():
+            means[k] = flat[y == k].mean(axis=0)
+    centred = means - means.mean(axis=1, keepdims=True)
+    norm = np.sqrt((centred ** 2).sum(axis=1))
+    norm[norm == 0] = np.nan
+    unit = centred / norm[:, None]
+    return np.clip(unit @ unit.T, -1.0, 1.0)

@@ -61,7 +61,7 @@ def plot_gradient_norms(curves: dict[str, np.ndarray], ax=None, title: str | Non
     """Gradient norm per time step against steps before the end, log scale (chapter 4).
 
     ``curves`` maps a label to the output of
-    :func:`hilbertlib.analysis.input_gradient_norms` (shape ``(T,)``).  The
+    :func:`hilbertlib.probes.input_gradient_norms` (shape ``(T,)``).  The
     x axis counts steps back from the last input, so sequences of different
     lengths line up at the decision point.  Zeros (gradients below the
     float32 range) are left out of the log plot.  ``styles`` optionally maps

@@ -261,3 +261,14 @@ def test_split_data_is_the_split_of_every_model(mnist):
             np.testing.assert_array_equal(got[1], parts[k][1])
     cnn = prepare_data(ExperimentSpec("cnn", 28, train_size=10, test_size=10))
     assert cnn["train"][0].shape == (10, 28, 28, 1)
+
+
+def test_sample_sequences(mnist):
+    from hilbertlib.data import sample_sequences
+
+    x, y = sample_sequences(14, "hilbert", n=7)
+    assert x.shape == (7, 196, 1) and x.dtype == np.float32
+    assert 0.0 <= x.min() and x.max() <= 1.0
+    np.testing.assert_array_equal(y, mnist.y_test[:7])
+    with pytest.raises(ValueError, match="split"):
+        sample_sequences(14, "row", split="val")

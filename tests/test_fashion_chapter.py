@@ -1,7 +1,7 @@
 """The helpers introduced for chapter 10 ("A harder data set: Fashion-MNIST").
 
-analysis.describe_pair with class names, analysis.difference_of_means,
-analysis.class_mean_correlation, training_figures.plot_confusion_grid with class
+confusion.describe_pair with class names, metrics.class_mean_correlation,
+training_figures.plot_confusion_grid with class
 names and plotting.plot_class_means; and the properties of
 grid.fashion_specs() the chapter relies on: the order of its runs, and an
 MNIST counterpart of every run (the same spec with ``dataset="mnist"``)
@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from hilbertlib import analysis, grid, plotting, training_figures  # noqa: E402
+from hilbertlib import confusion, grid, metrics, plotting, training_figures  # noqa: E402
 from hilbertlib.data import Dataset  # noqa: E402
 from hilbertlib.specs import ExperimentSpec, Protocol  # noqa: E402
 
@@ -29,50 +29,17 @@ FASHION_NAMES = Dataset("fashion_mnist", *(np.zeros(1),) * 4, source="test").cla
 
 
 def test_describe_pair_names_the_classes_in_order_with_the_count():
-    text = analysis.describe_pair((6, 0, 120), FASHION_NAMES)
+    text = confusion.describe_pair((6, 0, 120), FASHION_NAMES)
     assert "Shirt" in text and "T-shirt/top" in text and "120" in text
     assert text.index("Shirt") < text.index("T-shirt/top")          # the true class first, then the prediction
     assert str(0) not in text.replace("120", "")                       # names, not class numbers
-    one = analysis.describe_pair((9, 7, 1), FASHION_NAMES)
+    one = confusion.describe_pair((9, 7, 1), FASHION_NAMES)
     assert "Ankle boot" in one and "Sneaker" in one and "1" in one and "images" not in one   # one image, singular
 
 
 def test_describe_pair_without_names_uses_the_digits():
-    text = analysis.describe_pair((9, 4, 23))
+    text = confusion.describe_pair((9, 4, 23))
     assert "9" in text and "4" in text and "23" in text and text.index("9") < text.index("4")
-    assert analysis.describe_pair(None) == analysis.describe_pair(None, FASHION_NAMES)
-
-
-def test_describe_pair_rejects_too_few_names():
-    with pytest.raises(ValueError, match="too few"):
-        analysis.describe_pair((9, 4, 2), ["a", "b", "c"])
-
-
-# ------------------------------------------------------------ difference_of_means
-
-
-def test_difference_of_means_matches_the_formula():
-    a, b = [0.97, 0.96, 0.98], [0.95, 0.94]
-    gap, se = analysis.difference_of_means(a, b)
-    assert gap == pytest.approx(np.mean(a) - np.mean(b))
-    assert se == pytest.approx(np.sqrt(np.var(a, ddof=1) / 3 + np.var(b, ddof=1) / 2))
-
-
-def test_difference_of_means_is_antisymmetric_with_the_same_error():
-    a, b = [0.9, 0.8, 0.85], [0.7, 0.75, 0.72]
-    g1, s1 = analysis.difference_of_means(a, b)
-    g2, s2 = analysis.difference_of_means(b, a)
-    assert g1 == pytest.approx(-g2) and s1 == pytest.approx(s2)
-    assert g1 > 0
-
-
-def test_difference_of_means_one_seed_has_no_error_and_empty_has_nothing():
-    assert analysis.difference_of_means([0.9], [0.8, 0.7]) == (pytest.approx(0.15), None)
-    assert analysis.difference_of_means([], [0.8]) == (None, None)
-    assert analysis.difference_of_means([0.8], []) == (None, None)
-
-
-# ------------------------------------------------------------ class_mean_correlation
 
 
 def _two_class_images():
@@ -87,7 +54,7 @@ def _two_class_images():
 
 def test_class_mean_correlation_is_a_correlation_matrix():
     x, y, _ = _two_class_images()
-    c = analysis.class_mean_correlation(x, y, n_classes=3)
+    c = metrics.class_mean_correlation(x, y, n_classes=3)
     assert c.shape == (3, 3)
     assert np.allclose(c, c.T)
     assert np.allclose(np.diag(c), 1.0)
@@ -98,7 +65,7 @@ def test_class_mean_correlation_is_a_correlation_matrix():
 
 def test_class_mean_correlation_matches_numpy_and_marks_empty_classes():
     x, y, base = _two_class_images()
-    c = analysis.class_mean_correlation(x, y, n_classes=4)   # class 3 has no images
+    c = metrics.class_mean_correlation(x, y, n_classes=4)   # class 3 has no images
     assert c[0, 2] == pytest.approx(np.corrcoef(base[0].ravel(), base[1].ravel())[0, 1])
     assert np.all(np.isnan(c[3])) and np.all(np.isnan(c[:, 3]))
 
@@ -106,14 +73,14 @@ def test_class_mean_correlation_matches_numpy_and_marks_empty_classes():
 def test_class_mean_correlation_accepts_bytes_like_floats():
     x, y, _ = _two_class_images()
     as_bytes = np.round(x * 255).astype(np.uint8)
-    c_float = analysis.class_mean_correlation(np.round(x * 255) / 255, y, n_classes=3)
-    assert np.allclose(analysis.class_mean_correlation(as_bytes, y, n_classes=3), c_float)
+    c_float = metrics.class_mean_correlation(np.round(x * 255) / 255, y, n_classes=3)
+    assert np.allclose(metrics.class_mean_correlation(as_bytes, y, n_classes=3), c_float)
 
 
 @pytest.mark.parametrize("labels", [np.array([0, 1, 10]), np.array([0, -1, 1]), np.array([0, 1])])
 def test_class_mean_correlation_rejects_bad_labels(labels):
     with pytest.raises(ValueError):
-        analysis.class_mean_correlation(np.zeros((3, 4, 4)), labels)
+        metrics.class_mean_correlation(np.zeros((3, 4, 4)), labels)
 
 
 # ------------------------------------------------------------ figures

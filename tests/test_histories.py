@@ -52,3 +52,12 @@ def test_course_of_a_run_that_learns():
     cm = np.eye(10, dtype=int) * 90 + 1
     c = histories.course(_result([0.3, 0.6, 0.8], [0.5, 0.7, 0.85], [1.9, 1.2, 0.7], cm.tolist()))
     assert not c.collapsed and c.largest_loss_rise is None and (c.best_val_epoch, c.best_val_accuracy) == (3, 0.85)
+
+
+def test_fell_back_needs_a_peak_above_chance_and_a_fall():
+    from hilbertlib.histories import fell_back
+
+    assert fell_back([0.3, 0.49, 0.12])
+    assert not fell_back([0.3, 0.49, 0.45])        # a dip within the allowed fall
+    assert not fell_back([0.14, 0.02])             # never left chance
+    assert not fell_back([])

@@ -74,3 +74,12 @@ def test_epoch_seconds_by_machine():
 def test_not_a_result():
     with pytest.raises(TypeError, match="stored result"):
         machines.stretches(42)
+
+
+def test_seconds_per_epoch_is_the_median():
+    from hilbertlib.machines import seconds_per_epoch
+
+    class R:
+        epoch_seconds = [30.0, 10.0, 12.0, 11.0]
+
+    assert seconds_per_epoch(R()) == 11.5

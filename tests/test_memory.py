@@ -65,17 +65,17 @@ def test_unit_curves_average_to_the_retention_curve():
 
 
 def test_at_initialisation_matches_the_measurements_it_bundles():
-    from hilbertlib import analysis, memory
+    from hilbertlib import data, memory, probes
     from hilbertlib.specs import ExperimentSpec
 
-    x, y = analysis.sample_sequences(14, "row", 8)
+    x, y = data.sample_sequences(14, "row", 8)
     specs = {"lstm": ExperimentSpec("lstm", 14, "row", units=8, dense_units=8, init="chrono"),
              "plstm": ExperimentSpec("plstm", 14, "row", units=8, dense_units=8)}
     got = memory.at_initialisation(specs, x, y)
-    lstm = analysis.fresh_model(specs["lstm"])
+    lstm = probes.fresh_model(specs["lstm"])
     trace = memory.forget_gate_trace(lstm, x)
     np.testing.assert_allclose(got["lstm"].tau, memory.time_constants(trace))
-    np.testing.assert_allclose(got["lstm"].gradient, analysis.input_gradient_norms(lstm, x, y), rtol=1e-5)
+    np.testing.assert_allclose(got["lstm"].gradient, probes.input_gradient_norms(lstm, x, y), rtol=1e-5)
     assert got["lstm"].mean_forget == pytest.approx(float(trace.mean(dtype=np.float64)))
     assert got["plstm"].tau.shape == (8,) and got["plstm"].gradient.shape == (196,)
     # chrono starts the LSTM's gates far more open than the pLSTM's half-open reset gate

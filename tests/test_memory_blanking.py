@@ -46,7 +46,8 @@ def test_prefix_blanker_agrees_with_blanking_copies(model, x):
 
 def test_prefix_blanker_serves_networks_of_one_architecture(mnist):
     """One blanker, the book's LSTM head (dropout, two dense layers), two differently seeded networks."""
-    from hilbertlib.analysis import fresh_model, sample_sequences
+    from hilbertlib.data import sample_sequences
+    from hilbertlib.probes import fresh_model
     from hilbertlib.specs import ExperimentSpec
 
     spec = ExperimentSpec("lstm", 14, "row", units=8, dense_units=8)

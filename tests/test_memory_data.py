@@ -25,7 +25,7 @@ TINY = ExperimentSpec("lstm", 14, "row", units=8, dense_units=8, test_size=24)
 
 def _stored(tmp_path, spec: ExperimentSpec, seed: int | None = None) -> Result:
     """A stored run of ``spec`` whose weights are the initial ones (of ``seed``, default the spec's)."""
-    from hilbertlib.analysis import fresh_model
+    from hilbertlib.probes import fresh_model
 
     model = fresh_model(spec if seed is None else spec.replace(seed=seed))
     (tmp_path / "weights").mkdir(exist_ok=True)
@@ -49,7 +49,8 @@ def test_chapter_specs_are_the_paper_lstms_at_14x14_over_seeds():
 
 
 def test_a_measurement_holds_what_the_chapter_reads(tmp_path, mnist):
-    from hilbertlib.analysis import sample_sequences, trained_model
+    from hilbertlib.data import sample_sequences
+    from hilbertlib.probes import trained_model
 
     res = _stored(tmp_path, TINY)
     m = memory_data.measure(res, n=20)
@@ -117,8 +118,9 @@ def test_the_committed_measurements_are_up_to_date(capsys):
 def test_a_committed_measurement_is_what_the_code_measures(mnist):
     """Two values of k on all 10,000 test images, about one pass over the test set."""
     from hilbertlib import results
-    from hilbertlib.analysis import sample_sequences, trained_model
+    from hilbertlib.data import sample_sequences
     from hilbertlib.memory_blanking import PrefixBlanker, blank_prefix_correct, prefix_ink_fraction
+    from hilbertlib.probes import trained_model
 
     res = results.load(ExperimentSpec("lstm", 14, "hilbert", seed=0))
     stored = memory_data.load(res)

@@ -221,7 +221,7 @@ def test_resume_does_not_depend_on_the_saved_optimizer_class(tmp_path, mnist, mo
 def test_weights_hold_the_layers_only_and_reproduce_the_test_result(trained, mnist):
     import h5py
 
-    from hilbertlib.analysis import trained_model
+    from hilbertlib.probes import trained_model
     from hilbertlib.data import prepare_data
     from hilbertlib.runner import _evaluate
 
@@ -235,7 +235,8 @@ def test_weights_hold_the_layers_only_and_reproduce_the_test_result(trained, mni
 
 
 def test_collapse_of_a_stored_result(trained, mnist):
-    from hilbertlib.analysis import collapse_of, collapse_report, sample_sequences, trained_model
+    from hilbertlib.data import sample_sequences
+    from hilbertlib.probes import collapse_of, collapse_report, trained_model
 
     res, _ = trained
     x, _ = sample_sequences(TINY.size, TINY.ordering, 16)
