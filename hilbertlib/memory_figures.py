@@ -1,4 +1,8 @@
-"""Chapter 7's figures over seeds: a mean curve with the range of the seeds around it.
+"""Figures of forget gates and memory (chapter 7; used again in chapters 11 and 12).
+
+:func:`plot_time_constants` and :func:`plot_retention` draw one network's
+(or one mean curve's) time constants and retention; the band figures below
+draw a mean curve with the range of the seeds around it.
 
 :func:`plot_blank_bands` draws the blanked-prefix accuracy of each ordering
 (one curve per seed, :mod:`hilbertlib.memory_blanking`) and the share of the
@@ -18,8 +22,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .memory_fits import seed_band
+from .plotting import _axes
 
-__all__ = ["plot_blank_bands", "plot_tau_bands", "plot_retention_bands"]
+__all__ = ["plot_blank_bands", "plot_retention", "plot_retention_bands", "plot_tau_bands", "plot_time_constants"]
 
 
 def _color(i: int) -> str:
@@ -113,12 +118,11 @@ def plot_retention_bands(lags: Sequence[int], curves: Mapping[str, Sequence[Sequ
     ``curves`` maps a label to one retention curve per seed on ``lags``
     (:func:`hilbertlib.memory.retention_curve`); ``fits`` maps the same
     labels to :func:`hilbertlib.memory_fits.fit_decays` of the mean curve.
-    :func:`hilbertlib.plotting.plot_retention` draws the mean curves and the
+    :func:`plot_retention` draws the mean curves and the
     fits (exponential dashed, power law dotted; on log-log axes a power law
     is a straight line, on semi-log axes an exponential is); the bands span
     the seeds, and the y axis spans the bands.
     """
-    from .plotting import plot_retention
 
     bands = {label: seed_band(per_seed) for label, per_seed in curves.items()}
     fig = plot_retention(lags, {label: band["mean"] for label, band in bands.items()}, fits=fits,
@@ -130,4 +134,81 @@ def plot_retention_bands(lags: Sequence[int], curves: Mapping[str, Sequence[Sequ
     values = values[values > 0]
     if values.size:
         fig.axes[0].set_ylim(max(values.min() / 10, 1e-300), min(values.max() * 3, 10.0))
+    return fig
+
+
+def plot_time_constants(taus: dict[str, np.ndarray], horizon: float | None = None, ax=None, bins: int = 30,
+                        before: dict[str, np.ndarray] | None = None):
+    """Histogram of per-unit forget-gate time constants on a log axis, one colour per label (chapter 7).
+
+    ``taus`` maps a label to :func:`hilbertlib.memory.time_constants`.
+    Infinite values (a gate stuck at 1) are counted in the last bin.  A
+    vertical line marks ``horizon`` (the sequence length) when given.
+    ``before`` optionally maps the same labels to the time constants of the
+    untrained network, drawn as dashed outlines.
+    """
+    fig, ax = _axes(ax, (6, 3.6))
+    every = [*taus.values(), *(before or {}).values()]
+    finite = np.concatenate([np.asarray(t, dtype=float)[np.isfinite(t)] for t in every])
+    lo = max(min(finite.min(), 1.0) if finite.size else 1.0, 1e-3)
+    hi = max(finite.max() if finite.size else 10.0, (horizon or 0) * 2, 10.0)
+    edges = np.logspace(np.log10(lo) - 0.05, np.log10(hi) + 0.05, bins + 1)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (label, t) in enumerate(taus.items()):
+        t = np.clip(np.asarray(t, dtype=float), edges[0], edges[-1] * 0.999)
+        c = colors[i % len(colors)]
+        ax.hist(t, bins=edges, histtype="stepfilled", alpha=0.3, color=c, label=f"{label} ({len(t)} units)")
+        ax.hist(t, bins=edges, histtype="step", lw=1.2, color=c)
+        if before and label in before:
+            t0 = np.clip(np.asarray(before[label], dtype=float), edges[0], edges[-1] * 0.999)
+            ax.hist(t0, bins=edges, histtype="step", lw=1.2, ls="--", color=c, label=f"{label}, before training")
+    if horizon:
+        ax.axvline(horizon, color="black", ls="--", lw=1, label=f"sequence length ({horizon:g} steps)")
+    ax.set_xscale("log")
+    ax.set_xlabel(r"time constant $\tau = -1/\ln \bar f$ (steps)")
+    ax.set_ylabel("units")
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def plot_retention(lags: Sequence[int], curves: dict[str, np.ndarray], fits: dict[str, dict] | None = None,
+                   mixtures: dict[str, np.ndarray] | None = None, width: float = 10.0, height: float = 3.8):
+    """Measured retention against lag on log-log (left) and semi-log (right) axes, with fits (chapter 7).
+
+    The measured counterpart of the paper's Figure 8.  ``curves`` maps a
+    label to :func:`hilbertlib.memory.retention_curve`; ``fits`` maps the
+    same labels to :func:`hilbertlib.memory_fits.fit_decays` (the exponential is
+    drawn dashed, the power law dotted); ``mixtures`` to
+    :func:`hilbertlib.memory_fits.exponential_mixture` (dash-dotted, thin).  On
+    log-log axes a power law is a straight line, on semi-log axes an
+    exponential is.  The y axis spans the measured curves; fits that leave
+    it are cut off.
+    """
+    lags = np.asarray(lags, dtype=float)
+    fig, axes = plt.subplots(1, 2, figsize=(width, height), sharey=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, xscale in zip(axes, ("log", "linear")):
+        for i, (label, v) in enumerate(curves.items()):
+            c = colors[i % len(colors)]
+            ax.plot(lags, v, "-", color=c, lw=2.2, alpha=0.8, label=f"{label}: measured")
+            if fits and label in fits:
+                e, p = fits[label]["exponential"], fits[label]["power_law"]
+                ax.plot(lags, e["curve"], "--", color=c, lw=1.1, label=f"{label}: best exponential")
+                ax.plot(lags, p["curve"], ":", color=c, lw=1.6, label=f"{label}: best power law")
+            if mixtures and label in mixtures:
+                ax.plot(lags, mixtures[label], "-.", color=c, lw=0.9, alpha=0.8,
+                        label=f"{label}: mean of per-unit exponentials")
+        ax.set_xscale(xscale)
+        ax.set_yscale("log")
+        ax.set_xlabel("lag (steps)" + (", log scale" if xscale == "log" else ""))
+    # The axes follow the measurements; a poor fit may leave them.
+    measured = np.concatenate([np.asarray(v, dtype=float).ravel() for v in curves.values()])
+    measured = measured[measured > 0]
+    if measured.size:
+        axes[0].set_ylim(max(measured.min() / 10, 1e-300), min(measured.max() * 3, 10.0))
+    axes[0].set_ylabel("share of the cell state kept")
+    axes[0].set_title("log-log: a power law is straight", fontsize=10)
+    axes[1].set_title("semi-log: an exponential is straight", fontsize=10)
+    axes[1].legend(fontsize=7, loc="best")
+    fig.tight_layout()
     return fig

@@ -2,8 +2,8 @@
 
 Every chapter's setup calls :func:`set_style`.  Each function returns the
 ``Figure`` it drew on.  The figures of training runs are in
-:mod:`hilbertlib.training_figures`, those of the memory measurements in
-:mod:`hilbertlib.memory_figures`, of the reservoirs in
+:mod:`hilbertlib.training_figures`, those of the forget gates and the
+memory measurements in :mod:`hilbertlib.memory_figures`, of the reservoirs in
 :mod:`hilbertlib.reservoir_figures` and of the orderings study in
 :mod:`hilbertlib.ordering_figures`.
 """
@@ -18,8 +18,8 @@ import numpy as np
 from .orderings import ordering
 from .transforms import as_unit_float
 
-__all__ = ["draw_ordering", "draw_path", "image_grid", "plot_class_means", "plot_retention", "plot_series",
-           "plot_series_grid", "plot_time_constants", "set_style"]
+__all__ = ["draw_ordering", "draw_path", "image_grid", "plot_class_means", "plot_series",
+           "plot_series_grid", "set_style"]
 
 
 def set_style() -> None:
@@ -187,83 +187,6 @@ def plot_class_means(datasets: dict[str, tuple[np.ndarray, np.ndarray, Sequence[
                 ax.set_title(panels[c][0], fontsize=8)
         axes[r, 0].text(-0.15, 0.5, title, transform=axes[r, 0].transAxes, rotation=90, ha="right", va="center",
                         fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def plot_time_constants(taus: dict[str, np.ndarray], horizon: float | None = None, ax=None, bins: int = 30,
-                        before: dict[str, np.ndarray] | None = None):
-    """Histogram of per-unit forget-gate time constants on a log axis, one colour per label (chapter 7).
-
-    ``taus`` maps a label to :func:`hilbertlib.memory.time_constants`.
-    Infinite values (a gate stuck at 1) are counted in the last bin.  A
-    vertical line marks ``horizon`` (the sequence length) when given.
-    ``before`` optionally maps the same labels to the time constants of the
-    untrained network, drawn as dashed outlines.
-    """
-    fig, ax = _axes(ax, (6, 3.6))
-    every = [*taus.values(), *(before or {}).values()]
-    finite = np.concatenate([np.asarray(t, dtype=float)[np.isfinite(t)] for t in every])
-    lo = max(min(finite.min(), 1.0) if finite.size else 1.0, 1e-3)
-    hi = max(finite.max() if finite.size else 10.0, (horizon or 0) * 2, 10.0)
-    edges = np.logspace(np.log10(lo) - 0.05, np.log10(hi) + 0.05, bins + 1)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for i, (label, t) in enumerate(taus.items()):
-        t = np.clip(np.asarray(t, dtype=float), edges[0], edges[-1] * 0.999)
-        c = colors[i % len(colors)]
-        ax.hist(t, bins=edges, histtype="stepfilled", alpha=0.3, color=c, label=f"{label} ({len(t)} units)")
-        ax.hist(t, bins=edges, histtype="step", lw=1.2, color=c)
-        if before and label in before:
-            t0 = np.clip(np.asarray(before[label], dtype=float), edges[0], edges[-1] * 0.999)
-            ax.hist(t0, bins=edges, histtype="step", lw=1.2, ls="--", color=c, label=f"{label}, before training")
-    if horizon:
-        ax.axvline(horizon, color="black", ls="--", lw=1, label=f"sequence length ({horizon:g} steps)")
-    ax.set_xscale("log")
-    ax.set_xlabel(r"time constant $\tau = -1/\ln \bar f$ (steps)")
-    ax.set_ylabel("units")
-    ax.legend(fontsize=8, loc="best")
-    return fig
-
-
-def plot_retention(lags: Sequence[int], curves: dict[str, np.ndarray], fits: dict[str, dict] | None = None,
-                   mixtures: dict[str, np.ndarray] | None = None, width: float = 10.0, height: float = 3.8):
-    """Measured retention against lag on log-log (left) and semi-log (right) axes, with fits (chapter 7).
-
-    The measured counterpart of the paper's Figure 8.  ``curves`` maps a
-    label to :func:`hilbertlib.memory.retention_curve`; ``fits`` maps the
-    same labels to :func:`hilbertlib.memory.fit_decays` (the exponential is
-    drawn dashed, the power law dotted); ``mixtures`` to
-    :func:`hilbertlib.memory.exponential_mixture` (dash-dotted, thin).  On
-    log-log axes a power law is a straight line, on semi-log axes an
-    exponential is.  The y axis spans the measured curves; fits that leave
-    it are cut off.
-    """
-    lags = np.asarray(lags, dtype=float)
-    fig, axes = plt.subplots(1, 2, figsize=(width, height), sharey=True)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, xscale in zip(axes, ("log", "linear")):
-        for i, (label, v) in enumerate(curves.items()):
-            c = colors[i % len(colors)]
-            ax.plot(lags, v, "-", color=c, lw=2.2, alpha=0.8, label=f"{label}: measured")
-            if fits and label in fits:
-                e, p = fits[label]["exponential"], fits[label]["power_law"]
-                ax.plot(lags, e["curve"], "--", color=c, lw=1.1, label=f"{label}: best exponential")
-                ax.plot(lags, p["curve"], ":", color=c, lw=1.6, label=f"{label}: best power law")
-            if mixtures and label in mixtures:
-                ax.plot(lags, mixtures[label], "-.", color=c, lw=0.9, alpha=0.8,
-                        label=f"{label}: mean of per-unit exponentials")
-        ax.set_xscale(xscale)
-        ax.set_yscale("log")
-        ax.set_xlabel("lag (steps)" + (", log scale" if xscale == "log" else ""))
-    # The axes follow the measurements; a poor fit may leave them.
-    measured = np.concatenate([np.asarray(v, dtype=float).ravel() for v in curves.values()])
-    measured = measured[measured > 0]
-    if measured.size:
-        axes[0].set_ylim(max(measured.min() / 10, 1e-300), min(measured.max() * 3, 10.0))
-    axes[0].set_ylabel("share of the cell state kept")
-    axes[0].set_title("log-log: a power law is straight", fontsize=10)
-    axes[1].set_title("semi-log: an exponential is straight", fontsize=10)
-    axes[1].legend(fontsize=7, loc="best")
     fig.tight_layout()
     return fig
 
