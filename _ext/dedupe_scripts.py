@@ -15,7 +15,11 @@ def _dedupe(app, pagename, templatename, context, doctree):
     seen, kept = set(), []
     for js in scripts:
         # The same inline script arrives once with filename None and once with ''.
-        key = (getattr(js, "filename", None) or "", repr(sorted(getattr(js, "attributes", {}).items())), str(js) if not hasattr(js, "filename") else "")
+        key = (
+            getattr(js, "filename", None) or "",
+            repr(sorted(getattr(js, "attributes", {}).items())),
+            str(js) if not hasattr(js, "filename") else "",
+        )
         if key not in seen:
             seen.add(key)
             kept.append(js)

@@ -29,8 +29,9 @@ def mathjax_source() -> Path:
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
     folder = Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" if spec else None
     if folder is None or not (folder / COMPONENT).is_file():
-        raise ExtensionError("MathJax for the offline book not found: pip install -r requirements.txt "
-                             "(it pins sphinx-mathjax-offline)")
+        raise ExtensionError(
+            "MathJax for the offline book not found: pip install -r requirements.txt (it pins sphinx-mathjax-offline)"
+        )
     return folder
 
 

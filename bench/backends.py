@@ -66,8 +66,9 @@ def _budget_callback(keras, budget_s: float, min_steps: int):
     return Budget()
 
 
-def child(backend: str, warmup: int, steps: int, budget: float, warm_budget: float,
-          torch_threads: int | None, label: str) -> dict:
+def child(
+    backend: str, warmup: int, steps: int, budget: float, warm_budget: float, torch_threads: int | None, label: str
+) -> dict:
     if os.environ.get("KERAS_BACKEND") != backend:
         raise SystemExit(f"run the child with KERAS_BACKEND={backend} (Keras picks its backend at import)")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -186,26 +187,42 @@ def other_cpu_load(busy0: float | None, own0: float, wall: float) -> float | Non
     return max(0.0, (busy1 - busy0) - (_own_cpu_seconds() - own0)) / wall
 
 
-def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: float,
-           warm_budget: float, timeout: float) -> int:
+def parent(
+    runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: float, warm_budget: float, timeout: float
+) -> int:
     from hilbertlib.environment import cpu_model
     from hilbertlib.io import atomic_write_json
 
     load_start = os.getloadavg()
     busy0, own0, wall0 = _busy_cpu_seconds(), _own_cpu_seconds(), time.perf_counter()
     ncpu = os.cpu_count() or 1
-    print(f"paper LSTM, 14x14 hilbert sequences (196, 1), batch {BATCH}: up to {warmup} warm-up + {steps} timed "
-          f"steps per backend (warm-up capped at {warm_budget:g} s, at least 1 step; timed phase at "
-          f"{budget:g} s, at least 2 steps; extra torch variants get half)\n"
-          f"machine: {cpu_model()}, {ncpu} CPUs, load average {load_start[0]:.2f}")
+    print(
+        f"paper LSTM, 14x14 hilbert sequences (196, 1), batch {BATCH}: up to {warmup} warm-up + {steps} timed "
+        f"steps per backend (warm-up capped at {warm_budget:g} s, at least 1 step; timed phase at "
+        f"{budget:g} s, at least 2 steps; extra torch variants get half)\n"
+        f"machine: {cpu_model()}, {ncpu} CPUs, load average {load_start[0]:.2f}"
+    )
     runs: list[dict] = []
     for b, variant in runs_wanted:
         extra_env, thr = TORCH_VARIANTS.get(variant, ({}, None))
         name = b if variant == "default" else f"{b} ({variant})"
         env = dict(os.environ, KERAS_BACKEND=b, TF_CPP_MIN_LOG_LEVEL="2", **extra_env)
-        cmd = [sys.executable, __file__, "--child", b, "--warmup", str(warmup), "--steps", str(steps),
-               "--budget", str(budget if variant == "default" else budget / 2), "--warm-budget", str(warm_budget),
-               "--label", variant]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            b,
+            "--warmup",
+            str(warmup),
+            "--steps",
+            str(steps),
+            "--budget",
+            str(budget if variant == "default" else budget / 2),
+            "--warm-budget",
+            str(warm_budget),
+            "--label",
+            variant,
+        ]
         if thr:
             cmd += ["--torch-threads", str(thr)]
         t0 = time.perf_counter()
@@ -221,7 +238,7 @@ def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: 
             print(f"  {name:<16} failed (exit {proc.returncode}):\n{tail}")
             runs.append({"backend": b, "variant": name, "error": f"exit {proc.returncode}: {tail}"})
             continue
-        r = json.loads(lines[-1][len(MARK):])
+        r = json.loads(lines[-1][len(MARK) :])
         r["subprocess_seconds"] = time.perf_counter() - t0
         runs.append(r)
         print(f"  {name:<16} done in {r['subprocess_seconds']:.1f} s")
@@ -232,8 +249,10 @@ def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: 
         r["time_ratio_to_fastest"] = fastest / r["steps_per_s"]
     load_end = os.getloadavg()
     print()
-    hdr = (f"{'backend':<16} {'library':<18} {'warm-up':>12} {'timed steps':>11} {'steps/s':>8} {'s/step':>8} "
-           f"{'epoch s (proj.)':>16} {'x fastest':>10}")
+    hdr = (
+        f"{'backend':<16} {'library':<18} {'warm-up':>12} {'timed steps':>11} {'steps/s':>8} {'s/step':>8} "
+        f"{'epoch s (proj.)':>16} {'x fastest':>10}"
+    )
     print(hdr)
     print("-" * len(hdr))
     for r in runs:
@@ -243,47 +262,56 @@ def parent(runs_wanted: list[tuple[str, str]], warmup: int, steps: int, budget: 
         lib = f"{r['backend']} {r['versions'].get(r['backend'], '?')}"
         warm = f"{r['warmup_steps']} / {r['warmup_seconds']:.1f}s"
         timed = f"{r['timed_steps']}{'*' if r['cut_by_budget'] else ''}"
-        print(f"{_label(r):<16} {lib:<18} {warm:>12} {timed:>11} {r['steps_per_s']:>8.2f} "
-              f"{1 / r['steps_per_s']:>8.3f} {r['projected_epoch_seconds']:>16.0f} {r['time_ratio_to_fastest']:>9.2f}x")
+        print(
+            f"{_label(r):<16} {lib:<18} {warm:>12} {timed:>11} {r['steps_per_s']:>8.2f} "
+            f"{1 / r['steps_per_s']:>8.3f} {r['projected_epoch_seconds']:>16.0f} {r['time_ratio_to_fastest']:>9.2f}x"
+        )
     keras_v = ok[0]["versions"]["keras"] if ok else "?"
-    print(f"\nkeras {keras_v}; projected epoch = {EPOCH_IMAGES} images / {BATCH} = {EPOCH_IMAGES / BATCH:.1f} steps "
-          "at the timed rate (no validation pass);\n'x fastest' = time per step relative to the fastest row; "
-          "rows without (...) use each library's default threading;\n"
-          "torch (passive): OMP_WAIT_POLICY=PASSIVE; torch (1thread): torch.set_num_threads(1)")
+    print(
+        f"\nkeras {keras_v}; projected epoch = {EPOCH_IMAGES} images / {BATCH} = {EPOCH_IMAGES / BATCH:.1f} steps "
+        "at the timed rate (no validation pass);\n'x fastest' = time per step relative to the fastest row; "
+        "rows without (...) use each library's default threading;\n"
+        "torch (passive): OMP_WAIT_POLICY=PASSIVE; torch (1thread): torch.set_num_threads(1)"
+    )
     if any(r.get("cut_by_budget") for r in ok):
         print(f"* fewer than {steps} timed steps: the time budget ran out first (steps/s is over the steps done)")
     others = other_cpu_load(busy0, own0, time.perf_counter() - wall0)
     concurrent = others is not None and others > 0.25
     note = None
     if concurrent:
-        note = (f"other processes kept {others:.2f} of the {ncpu} CPUs busy on average while it ran, so absolute "
-                "steps/s are depressed and noisy; the backends ran one after another under similar load")
+        note = (
+            f"other processes kept {others:.2f} of the {ncpu} CPUs busy on average while it ran, so absolute "
+            "steps/s are depressed and noisy; the backends ran one after another under similar load"
+        )
         print(f"note: {note}")
     elif others is not None:
         print(f"other processes used {others:.2f} CPUs on average while it ran: the machine was otherwise idle")
-    atomic_write_json(OUT_PATH, {
-        "benchmark": "backends",
-        "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "model": "paper LSTM: LSTM(128) -> Dropout(0.5) -> Dense(128, relu) -> Dense(10, softmax); Adam; "
-                 "sparse categorical cross-entropy",
-        "input": "(196, 1): 14x14 MNIST, hilbert ordering",
-        "batch_size": BATCH,
-        "planned_warmup_steps": warmup,
-        "planned_timed_steps": steps,
-        "timed_budget_seconds": budget,
-        "warmup_budget_seconds": warm_budget,
-        "epoch_images": EPOCH_IMAGES,
-        "cpu": cpu_model(),
-        "cpu_count": ncpu,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "loadavg_start": list(load_start),
-        "loadavg_end": list(load_end),
-        "other_cpus_busy": others,
-        "concurrent_load": concurrent,
-        "note": note,
-        "results": runs,
-    })
+    atomic_write_json(
+        OUT_PATH,
+        {
+            "benchmark": "backends",
+            "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+            "model": "paper LSTM: LSTM(128) -> Dropout(0.5) -> Dense(128, relu) -> Dense(10, softmax); Adam; "
+            "sparse categorical cross-entropy",
+            "input": "(196, 1): 14x14 MNIST, hilbert ordering",
+            "batch_size": BATCH,
+            "planned_warmup_steps": warmup,
+            "planned_timed_steps": steps,
+            "timed_budget_seconds": budget,
+            "warmup_budget_seconds": warm_budget,
+            "epoch_images": EPOCH_IMAGES,
+            "cpu": cpu_model(),
+            "cpu_count": ncpu,
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "loadavg_start": list(load_start),
+            "loadavg_end": list(load_end),
+            "other_cpus_busy": others,
+            "concurrent_load": concurrent,
+            "note": note,
+            "results": runs,
+        },
+    )
     print(f"wrote {OUT_PATH.relative_to(ROOT)}")
     return 0 if len(ok) == len(runs) else 1
 
@@ -292,22 +320,34 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--child", choices=BACKENDS, help="run one backend in this process (needs KERAS_BACKEND)")
     ap.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated list (parent)")
-    ap.add_argument("--torch-variants", default="passive",
-                    help="extra torch runs, comma-separated: passive (OMP_WAIT_POLICY=PASSIVE), "
-                         "1thread (torch.set_num_threads(1)), or none (default: passive)")
+    ap.add_argument(
+        "--torch-variants",
+        default="passive",
+        help="extra torch runs, comma-separated: passive (OMP_WAIT_POLICY=PASSIVE), "
+        "1thread (torch.set_num_threads(1)), or none (default: passive)",
+    )
     ap.add_argument("--warmup", type=int, default=20, help="warm-up batches (default 20)")
     ap.add_argument("--steps", type=int, default=150, help="timed batches (default 150)")
-    ap.add_argument("--budget", type=float, default=25,
-                    help="seconds after which the timed phase stops early (default 25; at least 2 steps)")
-    ap.add_argument("--warm-budget", type=float, default=6,
-                    help="seconds after which the warm-up stops early (default 6; at least 1 step)")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=25,
+        help="seconds after which the timed phase stops early (default 25; at least 2 steps)",
+    )
+    ap.add_argument(
+        "--warm-budget",
+        type=float,
+        default=6,
+        help="seconds after which the warm-up stops early (default 6; at least 1 step)",
+    )
     ap.add_argument("--torch-threads", type=int, default=None, help="child only: torch.set_num_threads")
     ap.add_argument("--label", default="default", help="child only: the variant's name")
     ap.add_argument("--timeout", type=float, default=150, help="seconds per backend subprocess")
     args = ap.parse_args()
     if args.child:
-        result = child(args.child, args.warmup, args.steps, args.budget, args.warm_budget, args.torch_threads,
-                       args.label)
+        result = child(
+            args.child, args.warmup, args.steps, args.budget, args.warm_budget, args.torch_threads, args.label
+        )
         print(MARK + json.dumps(result), flush=True)
         return 0
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]

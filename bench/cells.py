@@ -79,8 +79,18 @@ def main(argv: list[str] | None = None) -> int:
         row["plstm_over_lstm"] = row["plstm_s_per_batch"] / row["lstm_s_per_batch"]
         rows.append(row)
         print(json.dumps(row), flush=True)
-    atomic_write_json(a.out, {"size": a.size, "steps": a.steps, "warm": a.warm, "rows": rows,
-                              "note": a.note, "load_average": os.getloadavg(), "environment": environment()})
+    atomic_write_json(
+        a.out,
+        {
+            "size": a.size,
+            "steps": a.steps,
+            "warm": a.warm,
+            "rows": rows,
+            "note": a.note,
+            "load_average": os.getloadavg(),
+            "environment": environment(),
+        },
+    )
     return 0
 
 

@@ -100,16 +100,26 @@ def main() -> int:
     for n in names:
         rows[n] = layout(n)
         epochs = ", ".join(f"{s:.0f} s" for s in rows[n]["epoch_seconds"])
-        print(f"{n:10s} {rows[n]['processes']} processes  epochs {epochs}  {rows[n]['runs_per_hour']:.2f} runs/h",
-              flush=True)
+        print(
+            f"{n:10s} {rows[n]['processes']} processes  epochs {epochs}  {rows[n]['runs_per_hour']:.2f} runs/h",
+            flush=True,
+        )
     base = rows[BASELINE]["runs_per_hour"]
     for r in rows.values():
         r["ratio_to_baseline"] = r["runs_per_hour"] / base
     best = max(rows, key=lambda n: rows[n]["runs_per_hour"])
     print(f"best: {best} ({rows[best]['ratio_to_baseline']:.2f}x the baseline {BASELINE})")
     OUT_PATH.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(OUT_PATH, {"baseline": BASELINE, "best": best, "layouts": rows, "spec": "lstm-14-hilbert-s0-e1",
-                                 "environment": environment()})
+    atomic_write_json(
+        OUT_PATH,
+        {
+            "baseline": BASELINE,
+            "best": best,
+            "layouts": rows,
+            "spec": "lstm-14-hilbert-s0-e1",
+            "environment": environment(),
+        },
+    )
     return 0
 
 

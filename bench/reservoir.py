@@ -42,7 +42,7 @@ from hilbertlib.io import atomic_write_json  # noqa: E402
 OUT_PATH = ROOT / "results" / "bench" / "reservoir.json"
 DEFAULT_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
 GOAL_SMALL = 10.0  # speedup at <= SMALL units
-GOAL_LARGE = 1.0   # speedup above SMALL units
+GOAL_LARGE = 1.0  # speedup above SMALL units
 SMALL = 200
 TOLERANCE = 1e-4
 
@@ -91,31 +91,58 @@ def main(argv: list[str] | None = None) -> int:
         diff = float(np.abs(out["ours"]["mean"] - out["theirs"].mean(axis=1)).max())
         ratio = best["theirs"] / best["ours"]
         goal = GOAL_SMALL if units <= SMALL else GOAL_LARGE
-        rows.append({"units": units, "images": len(x), "steps": x.shape[1],
-                     "reservoirpy_run_s": best["theirs"], "batched_s": best["ours"], "speedup": ratio, "goal": goal,
-                     "max_abs_diff_mean_state": diff,
-                     "pass": bool(ratio >= goal and diff <= TOLERANCE)})
+        rows.append(
+            {
+                "units": units,
+                "images": len(x),
+                "steps": x.shape[1],
+                "reservoirpy_run_s": best["theirs"],
+                "batched_s": best["ours"],
+                "speedup": ratio,
+                "goal": goal,
+                "max_abs_diff_mean_state": diff,
+                "pass": bool(ratio >= goal and diff <= TOLERANCE),
+            }
+        )
         verdict = "PASS" if rows[-1]["pass"] else "FAIL"
-        print(f"units {units:5d}: reservoirpy run {best['theirs']:.3f} s, batched {best['ours']:.3f} s, "
-              f"{ratio:.1f}x faster (goal >= {goal:g}x), max |diff| {diff:.1e} -> {verdict}")
+        print(
+            f"units {units:5d}: reservoirpy run {best['theirs']:.3f} s, batched {best['ours']:.3f} s, "
+            f"{ratio:.1f}x faster (goal >= {goal:g}x), max |diff| {diff:.1e} -> {verdict}"
+        )
     load_end = os.getloadavg()
     all_pass = all(r["pass"] for r in rows)
-    atomic_write_json(args.out, {
-        "benchmark": "reservoir",
-        "goal": (f"batched reservoir_states >= {GOAL_SMALL:g}x faster than reservoirpy Reservoir.run "
-                 f"at <= {SMALL} units, >= {GOAL_LARGE:g}x above, states within {TOLERANCE:g}"),
-        "ordering": "hilbert", "size": args.size, "rounds": args.rounds,
-        "machine": {"date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"), "cpu": cpu_model(),
-                    "cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "numpy": np.__version__, "reservoirpy": reservoirpy.__version__,
-                    "hilbertlib": hilbertlib.__version__,
-                    "loadavg_start": list(load_start), "loadavg_end": list(load_end)},
-        "rows": rows,
-        "pass": all_pass,
-    })
+    atomic_write_json(
+        args.out,
+        {
+            "benchmark": "reservoir",
+            "goal": (
+                f"batched reservoir_states >= {GOAL_SMALL:g}x faster than reservoirpy Reservoir.run "
+                f"at <= {SMALL} units, >= {GOAL_LARGE:g}x above, states within {TOLERANCE:g}"
+            ),
+            "ordering": "hilbert",
+            "size": args.size,
+            "rounds": args.rounds,
+            "machine": {
+                "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+                "cpu": cpu_model(),
+                "cpu_count": os.cpu_count(),
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "reservoirpy": reservoirpy.__version__,
+                "hilbertlib": hilbertlib.__version__,
+                "loadavg_start": list(load_start),
+                "loadavg_end": list(load_end),
+            },
+            "rows": rows,
+            "pass": all_pass,
+        },
+    )
     if max(load_start[0], load_end[0]) > 0.5 * (os.cpu_count() or 1):
-        print(f"note: other jobs loaded the machine (load average {load_start[0]:.1f} -> {load_end[0]:.1f}); "
-              "the ratios still compare the two in the same conditions")
+        print(
+            f"note: other jobs loaded the machine (load average {load_start[0]:.1f} -> {load_end[0]:.1f}); "
+            "the ratios still compare the two in the same conditions"
+        )
     print(f"wrote {args.out}; {'goal PASS' if all_pass else 'goal FAIL'}")
     return 0 if all_pass else 1
 

@@ -41,8 +41,8 @@ from hilbertlib.io import atomic_write_json  # noqa: E402
 OUT_PATH = ROOT / "results" / "bench" / "transforms.json"
 DEFAULT_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
 
-N_BEST = 5          # rounds for the fast operations
-LOOP_IMAGES = 700   # subset for the per-pixel Python loop (scaled linearly to 70k)
+N_BEST = 5  # rounds for the fast operations
+LOOP_IMAGES = 700  # subset for the per-pixel Python loop (scaled linearly to 70k)
 LOOP_ROUNDS = 2
 
 
@@ -130,10 +130,12 @@ def main() -> int:
     images = np.ascontiguousarray(np.concatenate([ds.x_train, ds.x_test]))
     n = len(images)
     print(f"MNIST: {n} images {images.shape[1:]} {images.dtype} from {path}")
-    print(f"machine: {info['cpu']}, {info['cpu_count']} CPUs, numpy {info['numpy']}, "
-          f"load average {info['loadavg_start'][0]:.2f}")
+    print(
+        f"machine: {info['cpu']}, {info['cpu_count']} CPUs, numpy {info['numpy']}, "
+        f"load average {info['loadavg_start'][0]:.2f}"
+    )
 
-    rows: list[dict] = []      # the printed table
+    rows: list[dict] = []  # the printed table
     goals: list[dict] = []
 
     def row(name, seconds, note=""):
@@ -141,44 +143,63 @@ def main() -> int:
 
     def goal(name, ratio, op, target, detail):
         ok = ratio <= target if op == "<=" else ratio >= target
-        goals.append({"goal": name, "ratio": ratio, "op": op, "target": target,
-                      "pass": bool(ok), "detail": detail})
+        goals.append({"goal": name, "ratio": ratio, "op": op, "target": target, "pass": bool(ok), "detail": detail})
 
     # ---- a) to_sequences --------------------------------------------------
     order = hilbertlib.ordering("hilbert", 28, 28)
     seq_src = np.random.default_rng(0).random((n, 28 * 28, 1), dtype=np.float32)
     seq_dst = np.empty_like(seq_src)
     hilbertlib.to_sequences(images[:100], order)  # warm-up
-    t = best_of({
-        "copy": lambda: np.copyto(seq_dst, seq_src),
-        "to_sequences": lambda: hilbertlib.to_sequences(images, order),
-    }, N_BEST)
+    t = best_of(
+        {
+            "copy": lambda: np.copyto(seq_dst, seq_src),
+            "to_sequences": lambda: hilbertlib.to_sequences(images, order),
+        },
+        N_BEST,
+    )
     seq_src = seq_dst = None  # free the two large arrays
     sub = images[:LOOP_IMAGES]
     loop_sub = min(_time_once(lambda: per_pixel_loop(sub, order)) for _ in range(LOOP_ROUNDS))
     loop_full = loop_sub * n / LOOP_IMAGES
     # correctness sanity check on the subset (x/255 vs x*float32(1/255): last-bit differences)
-    assert np.allclose(per_pixel_loop(sub[:50], order), hilbertlib.to_sequences(sub[:50], order), rtol=0, atol=1e-6), \
+    assert np.allclose(per_pixel_loop(sub[:50], order), hilbertlib.to_sequences(sub[:50], order), rtol=0, atol=1e-6), (
         "to_sequences differs from the per-pixel loop"
+    )
 
     row("float32 copy (70000,784,1), np.copyto", t["copy"], "baseline a")
     row("to_sequences(70k, hilbert)", t["to_sequences"])
-    row(f"per-pixel Python loop, x{n // LOOP_IMAGES} scaled", loop_full,
-        f"timed on {LOOP_IMAGES} images: {loop_sub:.3f} s, best of {LOOP_ROUNDS}, scaled linearly to {n}")
-    goal("a1: to_sequences / output-sized float32 copy", t["to_sequences"] / t["copy"], "<=", 6,
-         "np.copyto into a preallocated (70000,784,1) float32 array")
-    goal("a2: per-pixel loop / to_sequences", loop_full / t["to_sequences"], ">=", 500,
-         f"loop timed on {LOOP_IMAGES} images and scaled linearly to {n}")
+    row(
+        f"per-pixel Python loop, x{n // LOOP_IMAGES} scaled",
+        loop_full,
+        f"timed on {LOOP_IMAGES} images: {loop_sub:.3f} s, best of {LOOP_ROUNDS}, scaled linearly to {n}",
+    )
+    goal(
+        "a1: to_sequences / output-sized float32 copy",
+        t["to_sequences"] / t["copy"],
+        "<=",
+        6,
+        "np.copyto into a preallocated (70000,784,1) float32 array",
+    )
+    goal(
+        "a2: per-pixel loop / to_sequences",
+        loop_full / t["to_sequences"],
+        ">=",
+        500,
+        f"loop timed on {LOOP_IMAGES} images and scaled linearly to {n}",
+    )
 
     # ---- b) downsample ----------------------------------------------------
     fimg = images.astype(np.float32) / np.float32(255)
     fdst = np.empty_like(fimg)
     hilbertlib.downsample(images[:100], 2)
-    t = best_of({
-        "copy": lambda: np.copyto(fdst, fimg),
-        "copy_alloc": lambda: fimg.copy(),
-        "downsample": lambda: hilbertlib.downsample(images, 2),
-    }, N_BEST)
+    t = best_of(
+        {
+            "copy": lambda: np.copyto(fdst, fimg),
+            "copy_alloc": lambda: fimg.copy(),
+            "downsample": lambda: hilbertlib.downsample(images, 2),
+        },
+        N_BEST,
+    )
     t_rm = best_of({"reshape_mean": lambda: reshape_mean_downsample(images, 2)}, 3)["reshape_mean"]
     assert np.allclose(reshape_mean_downsample(images[:500], 2), hilbertlib.downsample(images[:500], 2), atol=1e-6)
     fimg = fdst = None  # free the two large arrays
@@ -186,8 +207,13 @@ def main() -> int:
     row("float32 copy (70000,28,28), ndarray.copy()", t["copy_alloc"], "info: includes allocating the output")
     row("downsample(70k, 2)", t["downsample"])
     row("reshape(n,14,2,14,2).mean((2,4)) / 255", t_rm, "info: comparison, best of 3")
-    goal("b: downsample / input-sized float32 copy", t["downsample"] / t["copy"], "<=", 2,
-         "np.copyto into a preallocated (70000,28,28) float32 array")
+    goal(
+        "b: downsample / input-sized float32 copy",
+        t["downsample"] / t["copy"],
+        "<=",
+        2,
+        "np.copyto into a preallocated (70000,28,28) float32 array",
+    )
 
     # ---- c) ordering('hilbert', 1024, 1024) -------------------------------
     from hilbertcurve.hilbertcurve import HilbertCurve
@@ -209,13 +235,17 @@ def main() -> int:
         t_hc = 16 * t_hc256
         hc_note = "timed at 256x256 (best of 2) and scaled by 16"
     row("ordering('hilbert',1024,1024), caches cleared", t_build)
-    row("ordering('hilbert',1024,1024), second call", t_cached,
-        f"cached: returns the same array object: {cached_same}")
+    row("ordering('hilbert',1024,1024), second call", t_cached, f"cached: returns the same array object: {cached_same}")
     row("hilbertcurve 256x256 points_from_distances", t_hc256, "best of 2")
     row("hilbertcurve 1024x1024 points_from_distances", t_hc, hc_note)
     goal("c: hilbertcurve / ordering build", t_hc / t_build, ">=", 10, hc_note)
-    goal("c2: second call is cached (same object, < 1 ms)", t_cached * 1e3, "<=", 1.0,
-         "value is the second call's time in ms")
+    goal(
+        "c2: second call is cached (same object, < 1 ms)",
+        t_cached * 1e3,
+        "<=",
+        1.0,
+        "value is the second call's time in ms",
+    )
     if not cached_same:
         goals[-1]["pass"] = False
 
@@ -230,22 +260,29 @@ def main() -> int:
     print(f"{'goal':<50} {'ratio':>10} {'target':>9}  result")
     print("-" * 100)
     for g in goals:
-        print(f"{g['goal']:<50} {g['ratio']:>10.2f} {g['op']:>3}{g['target']:>6g}  "
-              f"{'PASS' if g['pass'] else 'FAIL'}  ({g['detail']})")
+        print(
+            f"{g['goal']:<50} {g['ratio']:>10.2f} {g['op']:>3}{g['target']:>6g}  "
+            f"{'PASS' if g['pass'] else 'FAIL'}  ({g['detail']})"
+        )
     load = max(info["loadavg_start"][0], info["loadavg_end"][0])
     if load > (os.cpu_count() or 1) * 0.75:
-        print(f"\nnote: load average {load:.2f} on {os.cpu_count()} CPUs: other jobs ran concurrently; "
-              "the ratios are timed in the same run, absolute times are noisy")
+        print(
+            f"\nnote: load average {load:.2f} on {os.cpu_count()} CPUs: other jobs ran concurrently; "
+            "the ratios are timed in the same run, absolute times are noisy"
+        )
     all_pass = all(g["pass"] for g in goals)
-    atomic_write_json(OUT_PATH, {
-        "benchmark": "transforms",
-        "n_images": n,
-        "best_of": N_BEST,
-        "machine": info,
-        "timings": rows,
-        "goals": goals,
-        "all_pass": all_pass,
-    })
+    atomic_write_json(
+        OUT_PATH,
+        {
+            "benchmark": "transforms",
+            "n_images": n,
+            "best_of": N_BEST,
+            "machine": info,
+            "timings": rows,
+            "goals": goals,
+            "all_pass": all_pass,
+        },
+    )
     print(f"\nwrote {OUT_PATH.relative_to(ROOT)}; {'all goals PASS' if all_pass else 'some goals FAIL'}")
     return 0 if all_pass else 1
 

@@ -1,15 +1,15 @@
 """Command line: ``python -m hilbertlib --help``.
 
-    python -m hilbertlib orderings                  # list ordering names
-    python -m hilbertlib draw hilbert --size 14 -o hilbert14.png
-    python -m hilbertlib metrics hilbert --size 28  # locality metrics
-    python -m hilbertlib status                     # which results exist
-    python -m hilbertlib run --jobs 2               # train every missing result
-    python -m hilbertlib run --only lstm-14-row-s0 --shard 1/3
-    python -m hilbertlib run --scheduler tcp://HOST:8786   # every missing result as a task on a Dask cluster
-    python -m hilbertlib park --only ID             # copy an unfinished run's checkpoint into results/in-progress
-    python -m hilbertlib reservoir                  # the echo state networks of chapter 8
-    python -m hilbertlib memory                     # chapter 7's memory measurements of the trained LSTMs
+python -m hilbertlib orderings                  # list ordering names
+python -m hilbertlib draw hilbert --size 14 -o hilbert14.png
+python -m hilbertlib metrics hilbert --size 28  # locality metrics
+python -m hilbertlib status                     # which results exist
+python -m hilbertlib run --jobs 2               # train every missing result
+python -m hilbertlib run --only lstm-14-row-s0 --shard 1/3
+python -m hilbertlib run --scheduler tcp://HOST:8786   # every missing result as a task on a Dask cluster
+python -m hilbertlib park --only ID             # copy an unfinished run's checkpoint into results/in-progress
+python -m hilbertlib reservoir                  # the echo state networks of chapter 8
+python -m hilbertlib memory                     # chapter 7's memory measurements of the trained LSTMs
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ def _parse_backend(text: str) -> tuple[str, str]:
     model, sep, backend = text.partition("=")
     if not sep or model not in MODELS or backend not in BACKENDS:
         raise argparse.ArgumentTypeError(
-            f"--backend wants MODEL=BACKEND with MODEL in {', '.join(MODELS)} and BACKEND in {', '.join(BACKENDS)}, got {text!r}")
+            f"--backend wants MODEL=BACKEND with MODEL in {', '.join(MODELS)} "
+            f"and BACKEND in {', '.join(BACKENDS)}, got {text!r}"
+        )
     return model, backend
 
 
@@ -105,7 +107,11 @@ def _cmd_status(args) -> int:
     for spec in _select(args):
         try:
             res = load_result(spec, args.results)
-            state = "missing" if res is None else f"test acc {res.test_accuracy:.4f}  {res.wall_seconds / 60:.1f} min  {res.environment['backend']}"
+            state = (
+                "missing"
+                if res is None
+                else f"test acc {res.test_accuracy:.4f}  {res.wall_seconds / 60:.1f} min  {res.environment['backend']}"
+            )
         except ResultError as exc:
             state = f"BAD: {exc}"
         parked = parked_state(spec, args.results) if state == "missing" else None
@@ -174,8 +180,14 @@ def _cmd_run(args) -> int:
         for spec in todo:
             t0 = time.time()
             try:
-                res = run(spec, args.results, retrain=args.retrain, progress=True, cache_dir=args.cache,
-                          on_epoch=_deadline_hook(deadline))
+                res = run(
+                    spec,
+                    args.results,
+                    retrain=args.retrain,
+                    progress=True,
+                    cache_dir=args.cache,
+                    on_epoch=_deadline_hook(deadline),
+                )
             except DeadlineReached as exc:
                 print(f"{spec.id}: {exc}; its checkpoint is kept, run again to resume", flush=True)
                 return 3
@@ -220,9 +232,12 @@ def _cmd_run(args) -> int:
 
             def pin():
                 os.sched_setaffinity(0, {core})
+
         with open(logs / f"{spec.id}.log", "w") as fh:
             rc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, preexec_fn=pin).returncode
-        state = {0: "done", 3: "stopped at the deadline (checkpoint kept)"}.get(rc, f"FAILED (exit {rc}), see {logs / spec.id}.log")
+        state = {0: "done", 3: "stopped at the deadline (checkpoint kept)"}.get(
+            rc, f"FAILED (exit {rc}), see {logs / spec.id}.log"
+        )
         print(f"{spec.id}: {state}", flush=True)
         return rc
 
@@ -236,12 +251,25 @@ def _run_on_cluster(args, todo: list) -> int:
     """``run --scheduler ADDRESS``: each missing experiment as a task on a Dask cluster (hilbertlib.cluster)."""
     from .cluster import run_grid
 
-    clash = [flag for flag, on in (("--jobs", args.jobs > 1), ("--pin", args.pin), ("--deadline", args.deadline is not None)) if on]
+    clash = [
+        flag
+        for flag, on in (("--jobs", args.jobs > 1), ("--pin", args.pin), ("--deadline", args.deadline is not None))
+        if on
+    ]
     if clash:
-        raise SystemExit(f"--scheduler does not combine with {', '.join(clash)}: the cluster's workers decide how many "
-                         "runs train at once (one per worker thread)")
-    outcome = run_grid(todo, args.scheduler, args.results, checkpoints=args.cache, retrain=args.retrain,
-                       retries=args.retries, backends=dict(args.backend or []))
+        raise SystemExit(
+            f"--scheduler does not combine with {', '.join(clash)}: the cluster's workers decide how many "
+            "runs train at once (one per worker thread)"
+        )
+    outcome = run_grid(
+        todo,
+        args.scheduler,
+        args.results,
+        checkpoints=args.cache,
+        retrain=args.retrain,
+        retries=args.retries,
+        backends=dict(args.backend or []),
+    )
     failed = [k for k, v in outcome.items() if v != "done"]
     print(f"{len(outcome) - len(failed)} results written, {len(failed)} failed", flush=True)
     return 1 if failed else 0
@@ -259,8 +287,12 @@ def _cmd_reservoir(args) -> int:
         print(f"{len(outcome) - len(failed)} reservoir results written, {len(failed)} failed", flush=True)
         if failed:
             return 1
-    done = chapter_grid(args.results, compute=not (args.list or args.scheduler), orderings=orderings,
-                        log=lambda i: print(f"computing {i}", flush=True))
+    done = chapter_grid(
+        args.results,
+        compute=not (args.list or args.scheduler),
+        orderings=orderings,
+        log=lambda i: print(f"computing {i}", flush=True),
+    )
     n = sum(len(v) for stage in ("search", "sweep") for by_o in done[stage].values() for v in by_o.values())
     print(f"{n} reservoir results in {args.results}; missing: {len(done['missing'])}")
     for m in done["missing"]:
@@ -305,10 +337,15 @@ def _cmd_memory(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     from .result_files import RESULTS_DIR
 
-    p = argparse.ArgumentParser(prog="python -m hilbertlib", description="MNIST digits as time series: orderings and experiments.")
+    p = argparse.ArgumentParser(
+        prog="python -m hilbertlib", description="MNIST digits as time series: orderings and experiments."
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("orderings", help="list ordering names").set_defaults(fn=_cmd_orderings)
-    for name, fn, hlp in (("draw", _cmd_draw, "draw an ordering to a PNG"), ("metrics", _cmd_metrics, "print an ordering's locality metrics")):
+    for name, fn, hlp in (
+        ("draw", _cmd_draw, "draw an ordering to a PNG"),
+        ("metrics", _cmd_metrics, "print an ordering's locality metrics"),
+    ):
         sp = sub.add_parser(name, help=hlp)
         sp.add_argument("name", help="ordering name, e.g. hilbert or reversed:row")
         sp.add_argument("--size", type=int, default=14, help="grid height (default 14)")
@@ -316,44 +353,66 @@ def main(argv: list[str] | None = None) -> int:
         if name == "draw":
             sp.add_argument("-o", "--output", help="PNG file to write")
         sp.set_defaults(fn=fn)
-    for name, fn, hlp in (("status", _cmd_status, "show which results exist"), ("run", _cmd_run, "train missing experiments"),
-                          ("park", _cmd_park, "copy unfinished runs' checkpoints into results/in-progress, to commit")):
+    for name, fn, hlp in (
+        ("status", _cmd_status, "show which results exist"),
+        ("run", _cmd_run, "train missing experiments"),
+        ("park", _cmd_park, "copy unfinished runs' checkpoints into results/in-progress, to commit"),
+    ):
         sp = sub.add_parser(name, help=hlp)
         sp.add_argument("--grid", help="a named grid (default: all grids)")
         sp.add_argument("--only", help="comma-separated experiment ids")
         sp.add_argument("--shard", type=_parse_shard, help="i/n: run every n-th spec starting at the i-th")
-        sp.add_argument("--results", type=Path, default=RESULTS_DIR, help="results folder (default: the committed results/)")
+        sp.add_argument(
+            "--results", type=Path, default=RESULTS_DIR, help="results folder (default: the committed results/)"
+        )
         if name == "run":
             sp.add_argument("--jobs", type=int, default=1, help="experiments to run at once, in separate processes")
-            sp.add_argument("--pin", action="store_true",
-                            help="pin each job to a core of its own with one thread (more runs an hour on a small CPU)")
+            sp.add_argument(
+                "--pin",
+                action="store_true",
+                help="pin each job to a core of its own with one thread (more runs an hour on a small CPU)",
+            )
             sp.add_argument("--retrain", action="store_true", help="train even when a result exists")
             sp.add_argument("--list", action="store_true", help="only list what would run")
             sp.add_argument("--logs", default=str(Path(".cache") / "logs"), help="log folder for --jobs > 1")
-            sp.add_argument("--backend", type=_parse_backend, action="append", metavar="MODEL=BACKEND",
-                            help="train MODEL's runs on another Keras backend, in processes of their own "
-                                 "(e.g. plstm=jax beside torch on a GPU); repeatable")
+            sp.add_argument(
+                "--backend",
+                type=_parse_backend,
+                action="append",
+                metavar="MODEL=BACKEND",
+                help="train MODEL's runs on another Keras backend, in processes of their own "
+                "(e.g. plstm=jax beside torch on a GPU); repeatable",
+            )
         if name in ("run", "park"):
             sp.add_argument("--cache", type=Path, default=None, help="checkpoint folder (default .cache/checkpoints)")
         if name == "run":
-            sp.add_argument("--scheduler", metavar="ADDRESS",
-                            help="a Dask scheduler (tcp://HOST:8786): each missing experiment becomes a task on its "
-                                 "cluster; --cache is then a checkpoint folder the workers share")
+            sp.add_argument(
+                "--scheduler",
+                metavar="ADDRESS",
+                help="a Dask scheduler (tcp://HOST:8786): each missing experiment becomes a task on its "
+                "cluster; --cache is then a checkpoint folder the workers share",
+            )
             sp.add_argument("--retries", type=int, default=1, help="with --scheduler: tries more for a run that raises")
             # Maintainers' tooling (tools/gpu-run.sh; see CONTRIBUTING.md): stop, keeping the
             # checkpoints, before an epoch would end after this many seconds.
             sp.add_argument("--deadline", type=float, default=None, help=argparse.SUPPRESS)
         sp.set_defaults(fn=fn)
     sp = sub.add_parser("reservoir", help="compute the missing echo-state-network results of chapter 8")
-    sp.add_argument("--results", type=Path, default=None, help="results folder (default: the committed results/reservoir)")
+    sp.add_argument(
+        "--results", type=Path, default=None, help="results folder (default: the committed results/reservoir)"
+    )
     sp.add_argument("--orderings", default="row,hilbert,spiral", help="comma-separated orderings")
     sp.add_argument("--list", action="store_true", help="only list what is missing")
     sp.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (tcp://HOST:8786): compute on its cluster")
     sp.set_defaults(fn=_cmd_reservoir)
     sp = sub.add_parser("memory", help="measure what the trained LSTMs remember (chapter 7), where missing")
     sp.add_argument("--only", help="comma-separated LSTM experiment ids (default: chapter 7's six networks)")
-    sp.add_argument("--results", type=Path, default=RESULTS_DIR,
-                    help="results folder; measurements go to its memory/ (default: the committed results/)")
+    sp.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_DIR,
+        help="results folder; measurements go to its memory/ (default: the committed results/)",
+    )
     sp.add_argument("--images", type=int, default=None, help="measure at most this many test images (default: all)")
     sp.add_argument("--recompute", action="store_true", help="measure again even when an up-to-date one exists")
     sp.add_argument("--list", action="store_true", help="only say which measurements are missing or out of date")

@@ -109,8 +109,9 @@ def parked_state(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_
     return checkpoint_state(Path(results_dir) / PARKED / spec.id, spec)
 
 
-def park(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR,
-         cache_dir: str | os.PathLike | None = None) -> Path:
+def park(
+    spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR, cache_dir: str | os.PathLike | None = None
+) -> Path:
     """Copy the checkpoint of an unfinished run from the cache into ``results_dir/in-progress/<id>`` (status page).
 
     The cache is ignored by git and stays on one machine; a parked checkpoint
@@ -123,12 +124,16 @@ def park(spec: ExperimentSpec, results_dir: str | os.PathLike = RESULTS_DIR,
     cache = Path(cache_dir) if cache_dir is not None else CACHE_DIR
     state = checkpoint_state(cache / spec.id, spec)
     if state is None:
-        raise FileNotFoundError(f"no checkpoint of {spec.id} in {cache}: start it with "
-                                f"'python -m hilbertlib run --only {spec.id}' and stop it after an epoch")
+        raise FileNotFoundError(
+            f"no checkpoint of {spec.id} in {cache}: start it with "
+            f"'python -m hilbertlib run --only {spec.id}' and stop it after an epoch"
+        )
     parked = parked_state(spec, results_dir)
     if parked is not None and parked["completed_epochs"] > state["completed_epochs"]:
-        raise ValueError(f"the parked checkpoint of {spec.id} has {parked['completed_epochs']} epochs, more than "
-                         f"the {state['completed_epochs']} in {cache}: resume the run to catch up first")
+        raise ValueError(
+            f"the parked checkpoint of {spec.id} has {parked['completed_epochs']} epochs, more than "
+            f"the {state['completed_epochs']} in {cache}: resume the run to catch up first"
+        )
     dest = Path(results_dir) / PARKED / spec.id
     _copy_checkpoint(cache / spec.id, state, dest)
     return dest

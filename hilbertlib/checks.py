@@ -70,8 +70,12 @@ def _wrong_digest(tmp: Path):
     from .data import load_mnist
 
     path = tmp / "tampered.npz"
-    arrays = {"x_train": np.zeros((60000, 28, 28), np.uint8), "y_train": np.zeros(60000, np.uint8),
-              "x_test": np.zeros((10000, 28, 28), np.uint8), "y_test": np.zeros(10000, np.uint8)}
+    arrays = {
+        "x_train": np.zeros((60000, 28, 28), np.uint8),
+        "y_train": np.zeros(60000, np.uint8),
+        "x_test": np.zeros((10000, 28, 28), np.uint8),
+        "y_test": np.zeros(10000, np.uint8),
+    }
     np.savez(path, **arrays)
     return load_mnist(path)
 
@@ -154,8 +158,12 @@ CASES: list[BadInput] = [
     BadInput(".npz whose arrays fail the digests", _wrong_digest, _import_data_error(), "digest"),
     BadInput("data path that does not exist", _missing_path, _import_data_error(), "does not exist"),
     BadInput("papermill parameter epochs='20' (a string)", _parameter_type, _import_parameter_error(), "fix:"),
-    BadInput("papermill parameter with an unknown ordering", _parameter_ordering, _import_parameter_error(),
-             "unknown ordering"),
+    BadInput(
+        "papermill parameter with an unknown ordering",
+        _parameter_ordering,
+        _import_parameter_error(),
+        "unknown ordering",
+    ),
     BadInput("results file hand-edited to another spec", _edited_result, _import_result_error(), "different spec"),
     BadInput("truncated results file", _corrupt_result, _import_result_error(), "corrupt"),
     BadInput("quick-mode run aimed at the committed results/", _quick_into_results, ValueError, "reduced"),

@@ -11,8 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["CHANCE_THRESHOLD", "NOT_REPRODUCED", "PAPER", "PAPER_CONFUSION", "REPRODUCED", "TOLERANCE", "verdict",
-           "verdict_chance", "verdict_chance_over"]
+__all__ = [
+    "CHANCE_THRESHOLD",
+    "NOT_REPRODUCED",
+    "PAPER",
+    "PAPER_CONFUSION",
+    "REPRODUCED",
+    "TOLERANCE",
+    "verdict",
+    "verdict_chance",
+    "verdict_chance_over",
+]
 
 #: The paper's reported test accuracies (hyde2023), keyed by experiment id without the seed.
 PAPER = {

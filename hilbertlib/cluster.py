@@ -54,8 +54,12 @@ def _print(msg: str) -> None:
 # ------------------------------------------------------------- on a worker
 
 
-def train_task(spec: dict[str, Any], checkpoints: str | None = None, parked: dict[str, bytes] | None = None,
-               backend: str | None = None) -> dict[str, Any]:
+def train_task(
+    spec: dict[str, Any],
+    checkpoints: str | None = None,
+    parked: dict[str, bytes] | None = None,
+    backend: str | None = None,
+) -> dict[str, Any]:
     """Train one experiment on a Dask worker and return its result: ``{"id", "result", "weights", "worker"}``.
 
     ``spec`` is :meth:`ExperimentSpec.to_dict`; ``checkpoints`` the folder for
@@ -84,15 +88,23 @@ def train_task(spec: dict[str, Any], checkpoints: str | None = None, parked: dic
         atomic_write_json(job / "job.json", {"spec": spec, "checkpoints": checkpoints})
         env = {**os.environ, "KERAS_BACKEND": backend or os.environ.get("KERAS_BACKEND", "jax")}
         with open(job / "log.txt", "wb") as log:
-            rc = subprocess.run([sys.executable, "-m", "hilbertlib.cluster", str(job), str(os.getpid())], stdout=log,
-                                stderr=subprocess.STDOUT, env=env, check=False).returncode
+            rc = subprocess.run(
+                [sys.executable, "-m", "hilbertlib.cluster", str(job), str(os.getpid())],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                check=False,
+            ).returncode
         result = job / "results" / f"{exp.id}.json"
         if rc != 0 or not result.is_file():
             tail = (job / "log.txt").read_text(errors="replace")[-2000:]
             raise RuntimeError(f"training {exp.id} failed (exit {rc}) on {socket.gethostname()}:\n{tail}")
-        return {"id": exp.id, "result": json.loads(result.read_text()),
-                "weights": (job / "results" / "weights" / f"{exp.id}.weights.h5").read_bytes(),
-                "worker": socket.gethostname()}
+        return {
+            "id": exp.id,
+            "result": json.loads(result.read_text()),
+            "weights": (job / "results" / "weights" / f"{exp.id}.weights.h5").read_bytes(),
+            "worker": socket.gethostname(),
+        }
 
 
 def _die_with_parent(parent: int) -> None:
@@ -178,8 +190,10 @@ def _refuse_reduced(specs: Iterable[Any], results_dir: Path, committed: Path) ->
 
     reduced = [s.id for s in specs if s.reduced]
     if reduced and _committed_dir(results_dir, committed):
-        raise ValueError(f"{reduced[0]} is a reduced (quick-mode) spec: its result may not be written into the "
-                         f"committed {committed}; pass another results folder")
+        raise ValueError(
+            f"{reduced[0]} is a reduced (quick-mode) spec: its result may not be written into the "
+            f"committed {committed}; pass another results folder"
+        )
 
 
 def _gather(client, jobs: dict[Any, Any], write: Callable[[Any, dict[str, Any]], Path], log: Log) -> dict[str, str]:
@@ -208,9 +222,17 @@ def _gather(client, jobs: dict[Any, Any], write: Callable[[Any, dict[str, Any]],
     return outcome
 
 
-def run_grid(specs: Iterable[ExperimentSpec], scheduler: Any, results_dir: str | os.PathLike, *,
-             checkpoints: str | os.PathLike | None = None, retrain: bool = False, retries: int = 1,
-             backends: dict[str, str] | None = None, log: Log = _print) -> dict[str, str]:
+def run_grid(
+    specs: Iterable[ExperimentSpec],
+    scheduler: Any,
+    results_dir: str | os.PathLike,
+    *,
+    checkpoints: str | os.PathLike | None = None,
+    retrain: bool = False,
+    retries: int = 1,
+    backends: dict[str, str] | None = None,
+    log: Log = _print,
+) -> dict[str, str]:
     """Train the missing experiments among ``specs`` on a Dask cluster; returns id -> "done" or why it failed.
 
     Each result is written into ``results_dir`` as it comes back
@@ -233,8 +255,19 @@ def run_grid(specs: Iterable[ExperimentSpec], scheduler: Any, results_dir: str |
         token = uuid.uuid4().hex[:8]
         ckpt = None if checkpoints is None else str(checkpoints)
         backends = backends or {}
-        jobs = {client.submit(train_task, s.to_dict(), ckpt, _parked_files(s, results_dir), backends.get(s.model),
-                              key=f"hilbertlib-{s.id}-{token}", pure=False, retries=retries): s for s in todo}
+        jobs = {
+            client.submit(
+                train_task,
+                s.to_dict(),
+                ckpt,
+                _parked_files(s, results_dir),
+                backends.get(s.model),
+                key=f"hilbertlib-{s.id}-{token}",
+                pure=False,
+                retries=retries,
+            ): s
+            for s in todo
+        }
         workers = len(client.scheduler_info()["workers"])
         log(f"submitted {len(jobs)} runs to {client.scheduler.address} ({workers} workers now)")
         return _gather(client, jobs, lambda s, p: write_result(s, p, results_dir), log)
@@ -246,8 +279,13 @@ def run_grid(specs: Iterable[ExperimentSpec], scheduler: Any, results_dir: str |
 # --------------------------------------------------------- echo state networks
 
 
-def _reservoir_candidates(grid: dict[str, Any], orderings: Iterable[str], units: dict[int, tuple[int, ...]],
-                          search_units: int, **overrides: Any) -> dict[str, Any]:
+def _reservoir_candidates(
+    grid: dict[str, Any],
+    orderings: Iterable[str],
+    units: dict[int, tuple[int, ...]],
+    search_units: int,
+    **overrides: Any,
+) -> dict[str, Any]:
     """Every spec that :func:`~hilbertlib.reservoir_grid.chapter_grid` can ask for next, given the stages
     already stored, by id."""
     from .reservoir_grid import SEARCH_LEAKS_28, search_grid, size_grid
@@ -259,18 +297,25 @@ def _reservoir_candidates(grid: dict[str, Any], orderings: Iterable[str], units:
         if best14 is None:
             continue
         out += size_grid(14, o, best14.spec.leak, best14.spec.spectral_radius, units[14], **overrides)
-        out += search_grid(28, [o], leaks=SEARCH_LEAKS_28, radii=(best14.spec.spectral_radius,), units=search_units,
-                           **overrides)
+        out += search_grid(
+            28, [o], leaks=SEARCH_LEAKS_28, radii=(best14.spec.spectral_radius,), units=search_units, **overrides
+        )
         best28 = grid["best"][28].get(o)
         if best28 is not None:
             out += size_grid(28, o, best28.spec.leak, best28.spec.spectral_radius, units[28], **overrides)
     return {s.id: s for s in out}
 
 
-def run_reservoir_grid(scheduler: Any, results_dir: str | os.PathLike, *,
-                       orderings: Iterable[str] = ("row", "hilbert", "spiral"),
-                       units: dict[int, tuple[int, ...]] | None = None, search_units: int | None = None,
-                       log: Log = _print, **overrides: Any) -> dict[str, str]:
+def run_reservoir_grid(
+    scheduler: Any,
+    results_dir: str | os.PathLike,
+    *,
+    orderings: Iterable[str] = ("row", "hilbert", "spiral"),
+    units: dict[int, tuple[int, ...]] | None = None,
+    search_units: int | None = None,
+    log: Log = _print,
+    **overrides: Any,
+) -> dict[str, str]:
     """Compute chapter 8's missing echo state networks on a Dask cluster, stage by stage; returns id -> outcome.
 
     Each stage's missing results (as :func:`hilbertlib.reservoir_grid.chapter_grid` lists
@@ -299,22 +344,27 @@ def run_reservoir_grid(scheduler: Any, results_dir: str | os.PathLike, *,
     client, owned = connect(scheduler)
     try:
         while True:
-            grid = chapter_grid(results_dir, compute=False, orderings=orderings, units=units, search_units=search_units,
-                                **overrides)
+            grid = chapter_grid(
+                results_dir, compute=False, orderings=orderings, units=units, search_units=search_units, **overrides
+            )
             known = _reservoir_candidates(grid, orderings, units, search_units, **overrides)
             ids = [i for i in grid["missing"] if "(" not in i]  # the others name a stage that waits for one before it
             unknown = [i for i in ids if i not in known]
             if unknown:
-                raise RuntimeError(f"chapter_grid asks for {unknown[:3]}, which this module does not know how to "
-                                   "build; compute them with 'python -m hilbertlib reservoir' (no --scheduler)")
+                raise RuntimeError(
+                    f"chapter_grid asks for {unknown[:3]}, which this module does not know how to "
+                    "build; compute them with 'python -m hilbertlib reservoir' (no --scheduler)"
+                )
             todo = [known[i] for i in ids]
             if not todo:
                 return outcome
             _refuse_reduced(todo, results_dir, RESERVOIR_DIR)
             t0 = time.monotonic()
             token = uuid.uuid4().hex[:8]
-            jobs = {client.submit(reservoir_task, s.to_dict(), key=f"hilbertlib-{s.id}-{token}", pure=False): s
-                    for s in todo}
+            jobs = {
+                client.submit(reservoir_task, s.to_dict(), key=f"hilbertlib-{s.id}-{token}", pure=False): s
+                for s in todo
+            }
             log(f"submitted {len(jobs)} reservoir results to {client.scheduler.address}")
             done = _gather(client, jobs, write, lambda m: None)
             outcome.update(done)

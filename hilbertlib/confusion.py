@@ -38,7 +38,10 @@ def constant_answer(cm: np.ndarray) -> int | None:
 
 
 def pair_rank(cm: np.ndarray, true: int, pred: int) -> int | None:
-    """Rank (1 = commonest) of the mistake ``true -> pred`` among all mistakes; ``None`` if it never happens (chapter 5)."""
+    """Rank (1 = commonest) of the mistake ``true -> pred`` among all mistakes (chapter 5).
+
+    ``None`` when that mistake never happens.
+    """
     pairs = confused_pairs(cm, top=np.asarray(cm).size)
     for k, (i, j, _) in enumerate(pairs, start=1):
         if (i, j) == (true, pred):

@@ -30,8 +30,19 @@ import numpy as np
 
 from .transforms import as_unit_float, downsample, to_sequences
 
-__all__ = ["sample_sequences", "Dataset", "DataError", "load_mnist", "load_fashion_mnist", "load_dataset", "MNIST_SHA256", "FASHION_SHA256",
-           "split_data", "prepare_data", "SplitSpec"]
+__all__ = [
+    "sample_sequences",
+    "Dataset",
+    "DataError",
+    "load_mnist",
+    "load_fashion_mnist",
+    "load_dataset",
+    "MNIST_SHA256",
+    "FASHION_SHA256",
+    "split_data",
+    "prepare_data",
+    "SplitSpec",
+]
 
 
 class DataError(RuntimeError):
@@ -78,8 +89,18 @@ class Dataset:
     @property
     def class_names(self) -> list[str]:
         if self.name == "fashion_mnist":
-            return ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+            return [
+                "T-shirt/top",
+                "Trouser",
+                "Pullover",
+                "Dress",
+                "Coat",
+                "Sandal",
+                "Shirt",
+                "Sneaker",
+                "Bag",
+                "Ankle boot",
+            ]
         return [str(i) for i in range(10)]
 
 
@@ -93,12 +114,13 @@ def _read_idx(path: Path) -> np.ndarray:
         with opener(path, "rb") as fh:
             raw = fh.read()
     except (OSError, EOFError) as exc:
-        raise DataError(f"cannot read IDX file {path}: {exc}; the file is corrupt or truncated, "
-                        "fetch it again") from exc
+        raise DataError(
+            f"cannot read IDX file {path}: {exc}; the file is corrupt or truncated, fetch it again"
+        ) from exc
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise DataError(f"{path} is not an unsigned-byte IDX file (bad magic number)")
     ndim = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(dims)):
         raise DataError(f"{path} holds {data.size} bytes of data but its header says {dims}: truncated file")
@@ -113,8 +135,9 @@ def _from_idx_folder(folder: Path) -> dict[str, np.ndarray]:
                 arrays[key] = _read_idx(candidate)
                 break
         else:
-            raise DataError(f"{folder} has no {stem}.gz: a data folder needs the four IDX files "
-                            f"{sorted(_IDX_FILES.values())}")
+            raise DataError(
+                f"{folder} has no {stem}.gz: a data folder needs the four IDX files {sorted(_IDX_FILES.values())}"
+            )
     return arrays
 
 
@@ -128,14 +151,16 @@ def _from_npz(path: Path) -> dict[str, np.ndarray]:
     except DataError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise DataError(f"{path} is not a readable .npz file ({exc}); it is corrupt or truncated: "
-                        "download it again") from exc
+        raise DataError(
+            f"{path} is not a readable .npz file ({exc}); it is corrupt or truncated: download it again"
+        ) from exc
 
 
 def _from_path(path: Path) -> dict[str, np.ndarray]:
     if not path.exists():
-        raise DataError(f"data path {path} does not exist; point it at an .npz in Keras layout "
-                        "or a folder of IDX .gz files")
+        raise DataError(
+            f"data path {path} does not exist; point it at an .npz in Keras layout or a folder of IDX .gz files"
+        )
     return _from_idx_folder(path) if path.is_dir() else _from_npz(path)
 
 
@@ -212,8 +237,16 @@ def load_dataset(name: str) -> Dataset:
 # --------------------------------------------------------------------- the split
 
 
-def split_data(dataset: str, size: int, ordering: str, *, validation_size: int, train_size: int | None = None,
-               test_size: int | None = None, as_images: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def split_data(
+    dataset: str,
+    size: int,
+    ordering: str,
+    *,
+    validation_size: int,
+    train_size: int | None = None,
+    test_size: int | None = None,
+    as_images: bool = False,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The book's data split, as sequences in ``ordering`` or (``as_images``) as images (chapter 4).
 
     Validation is the last ``validation_size`` training images (like Keras'
@@ -266,12 +299,20 @@ def prepare_data(spec: SplitSpec) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     and an echo state network (a ``ReservoirSpec``, which has no ``model``)
     get sequences.
     """
-    return split_data(spec.dataset, spec.size, spec.ordering, validation_size=spec.validation_size,
-                      train_size=spec.train_size, test_size=spec.test_size,
-                      as_images=getattr(spec, "model", None) == "cnn")
+    return split_data(
+        spec.dataset,
+        spec.size,
+        spec.ordering,
+        validation_size=spec.validation_size,
+        train_size=spec.train_size,
+        test_size=spec.test_size,
+        as_images=getattr(spec, "model", None) == "cnn",
+    )
 
 
-def sample_sequences(size: int, ordering: str, n: int = 256, split: str = "test", dataset: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
+def sample_sequences(
+    size: int, ordering: str, n: int = 256, split: str = "test", dataset: str = "mnist"
+) -> tuple[np.ndarray, np.ndarray]:
     """The first ``n`` images of a split as (n, size*size, 1) sequences and their labels (chapter 4).
 
     The same preprocessing as the experiments (2x2 block average for 14x14,

@@ -179,8 +179,12 @@ def read(optimizer) -> dict[str, Any]:
     total, peak, clipped, count = (float(ops.convert_to_numpy(s)) for s in optimizer.gradient_slots)
     if count < 1:
         return empty
-    out = {"grad_norm_mean": total / count, "grad_norm_max": peak, "clipped_share": clipped / count,
-           "batches": int(round(count))}
+    out = {
+        "grad_norm_mean": total / count,
+        "grad_norm_max": peak,
+        "clipped_share": clipped / count,
+        "batches": int(round(count)),
+    }
     if not all(math.isfinite(out[k]) for k in GRADIENT_KEYS):  # a diverged run records nan/inf as None
         out.update({k: (out[k] if math.isfinite(out[k]) else None) for k in GRADIENT_KEYS})
     return out

@@ -6,13 +6,29 @@ Introduced in chapter 4 ("Simple RNN"); every chapter takes its specs from here.
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 from .specs import PAPER, ExperimentSpec, Protocol
 
-__all__ = ["GRIDS", "grid", "all_specs", "paper_specs", "ordering_specs", "long_sequence_specs", "fashion_specs", "LSTM_SEEDS", "ORDERINGS", "HILBERT_ORIENTATIONS", "LAG_CONTROLS", "LONG_RECIPE",
-           "LONG_VARIANTS", "LONG_BEST", "LONG_TOP", "LONG_GOAL", "PLSTM_SHORT_EPOCHS"]
-
+__all__ = [
+    "GRIDS",
+    "grid",
+    "all_specs",
+    "paper_specs",
+    "ordering_specs",
+    "long_sequence_specs",
+    "fashion_specs",
+    "LSTM_SEEDS",
+    "ORDERINGS",
+    "HILBERT_ORIENTATIONS",
+    "LAG_CONTROLS",
+    "LONG_RECIPE",
+    "LONG_VARIANTS",
+    "LONG_BEST",
+    "LONG_TOP",
+    "LONG_GOAL",
+    "PLSTM_SHORT_EPOCHS",
+]
 
 
 def _with_protocol(fn: Callable[[], list[ExperimentSpec]]) -> Callable[..., list[ExperimentSpec]]:
@@ -41,8 +57,19 @@ def paper_specs() -> list[ExperimentSpec]:
     return specs
 
 
-ORDERINGS = ("row", "column", "snake", "hilbert", "hilbert-crop", "zorder", "spiral", "spiral-in-out",
-             "random", "reversed:row", "reversed:hilbert")
+ORDERINGS = (
+    "row",
+    "column",
+    "snake",
+    "hilbert",
+    "hilbert-crop",
+    "zorder",
+    "spiral",
+    "spiral-in-out",
+    "random",
+    "reversed:row",
+    "reversed:hilbert",
+)
 # Chapter 9's test of where the ink falls: the Hilbert curve under symmetries
 # of the square, which move the ink along the sequence and keep every lag
 # between image neighbours.  Chosen on the ink measures of all 70,000 digits
@@ -67,8 +94,13 @@ LONG_GOAL = 0.98
 # a learning rate that decays to zero over the run (cosine), alone and with
 # the larger step; then, once the longer budget and the larger step with the
 # decay had come out best, all three together.
-LONG_VARIANTS = ({"epochs": 40}, {"learning_rate": 2e-3}, {"schedule": "cosine"}, {"learning_rate": 2e-3, "schedule": "cosine"},
-                 {"epochs": 40, "learning_rate": 2e-3, "schedule": "cosine"})
+LONG_VARIANTS = (
+    {"epochs": 40},
+    {"learning_rate": 2e-3},
+    {"schedule": "cosine"},
+    {"learning_rate": 2e-3, "schedule": "cosine"},
+    {"epochs": 40, "learning_rate": 2e-3, "schedule": "cosine"},
+)
 # The variant with the best row-order test accuracy of the first four (the
 # longer budget): run again over more seeds, in Hilbert order and on
 # Fashion-MNIST (chapters 10 and 11).
@@ -127,8 +159,9 @@ def fashion_specs() -> list[ExperimentSpec]:
     specs = [ExperimentSpec("cnn", 28, dataset="fashion_mnist")]
     specs += [ExperimentSpec("lstm", 14, o, dataset="fashion_mnist") for o in ("row", "hilbert")]
     specs += [ExperimentSpec("lstm", 28, "row", dataset="fashion_mnist", **LONG_RECIPE)]
-    specs += [ExperimentSpec("lstm", 28, "row", dataset="fashion_mnist", **LONG_RECIPE, **v)
-              for v in (LONG_BEST, LONG_TOP)]
+    specs += [
+        ExperimentSpec("lstm", 28, "row", dataset="fashion_mnist", **LONG_RECIPE, **v) for v in (LONG_BEST, LONG_TOP)
+    ]
     return specs
 
 

@@ -19,9 +19,7 @@ def _check(ndim: int, bits: int) -> None:
     if int(ndim) < 1 or int(bits) < 1:
         raise ValueError(f"ndim and bits must be >= 1, got ndim={ndim}, bits={bits}")
     if ndim * bits > 62:
-        raise ValueError(
-            f"ndim * bits = {ndim * bits} > 62: distances would not fit in int64"
-        )
+        raise ValueError(f"ndim * bits = {ndim * bits} > 62: distances would not fit in int64")
 
 
 def hilbert_encode_nd(points: np.ndarray, bits: int) -> np.ndarray:

@@ -21,8 +21,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["seconds_per_epoch", "NOT_RECORDED", "DIFFERENT_MACHINES", "Stretch", "machine_label", "stretches", "machines", "one_machine",
-           "same_machine", "trained_on", "epoch_seconds"]
+__all__ = [
+    "seconds_per_epoch",
+    "NOT_RECORDED",
+    "DIFFERENT_MACHINES",
+    "Stretch",
+    "machine_label",
+    "stretches",
+    "machines",
+    "one_machine",
+    "same_machine",
+    "trained_on",
+    "epoch_seconds",
+]
 
 #: The machine of a sitting that was trained before results recorded their machines.
 NOT_RECORDED = "not recorded"
@@ -140,8 +151,9 @@ def trained_on(result: Any) -> str:
     parts = stretches(result)
     if len(parts) == 1:
         return parts[0].label
-    return "; ".join(f"{s.label}: {s.first_epoch}-{s.last_epoch}" if s.epochs > 1 else f"{s.label}: {s.first_epoch}"
-                     for s in parts)
+    return "; ".join(
+        f"{s.label}: {s.first_epoch}-{s.last_epoch}" if s.epochs > 1 else f"{s.label}: {s.first_epoch}" for s in parts
+    )
 
 
 def epoch_seconds(results: Iterable[Any], machine: Machine) -> list[float]:
@@ -151,7 +163,7 @@ def epoch_seconds(results: Iterable[Any], machine: Machine) -> list[float]:
         seconds = list(_data(r)["epoch_seconds"])
         for s in stretches(r):
             if s.machine == tuple(machine):
-                out += [float(x) for x in seconds[s.first_epoch - 1:s.last_epoch]]
+                out += [float(x) for x in seconds[s.first_epoch - 1 : s.last_epoch]]
     return out
 
 

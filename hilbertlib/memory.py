@@ -33,9 +33,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["lstm_weights", "lstm_rerun", "forget_gate_trace", "lstm_last_state", "tau_of_mean", "time_constants",
-           "retention_curve", "unit_retention_curves", "GateStatistics", "gate_statistics", "AtInitialisation",
-           "at_initialisation"]
+__all__ = [
+    "lstm_weights",
+    "lstm_rerun",
+    "forget_gate_trace",
+    "lstm_last_state",
+    "tau_of_mean",
+    "time_constants",
+    "retention_curve",
+    "unit_retention_curves",
+    "GateStatistics",
+    "gate_statistics",
+    "AtInitialisation",
+    "at_initialisation",
+]
 
 
 def lstm_weights(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -66,7 +77,12 @@ def lstm_rerun(model, x: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, n
     c = np.zeros((len(x), u))
     for t in range(x.shape[1]):
         z = x[:, t] @ kernel + h @ rec + bias
-        i, f, g, o = _sigmoid(z[:, :u]), _sigmoid(z[:, u:2 * u]), np.tanh(z[:, 2 * u:3 * u]), _sigmoid(z[:, 3 * u:])
+        i, f, g, o = (
+            _sigmoid(z[:, :u]),
+            _sigmoid(z[:, u : 2 * u]),
+            np.tanh(z[:, 2 * u : 3 * u]),
+            _sigmoid(z[:, 3 * u :]),
+        )
         c = f * c + i * g
         h = o * np.tanh(c)
         yield f, h, c
@@ -189,15 +205,16 @@ def gate_statistics(model, x: np.ndarray, starts: Iterable[int] = (0,), batch_si
     ret = {s: 0.0 for s in starts}
     to_end = 0.0
     for i in range(0, len(x), int(batch_size)):
-        f = forget_gate_trace(model, x[i:i + int(batch_size)])
+        f = forget_gate_trace(model, x[i : i + int(batch_size)])
         sum_f = f.sum(axis=(0, 1), dtype=np.float64) + (0.0 if sum_f is None else sum_f)
         logs = _log_products(f)
         for s in starts:
-            ret[s] = ret[s] + np.exp(logs[:, s + 1:] - logs[:, s:s + 1]).sum(axis=0)
+            ret[s] = ret[s] + np.exp(logs[:, s + 1 :] - logs[:, s : s + 1]).sum(axis=0)
         to_end = to_end + np.exp(logs[:, -1:] - logs[:, :-1]).sum(axis=0)
     n = len(x)
-    return GateStatistics(n=n, mean_forget=sum_f / (n * T), retention={s: ret[s] / n for s in starts},
-                          to_end=to_end / n)
+    return GateStatistics(
+        n=n, mean_forget=sum_f / (n * T), retention={s: ret[s] / n for s in starts}, to_end=to_end / n
+    )
 
 
 @dataclass(frozen=True)
@@ -229,8 +246,10 @@ def at_initialisation(specs: Mapping[str, object], x: np.ndarray, y: np.ndarray)
     out = {}
     for label, spec in specs.items():
         if spec.model not in ("lstm", "plstm"):
-            raise ValueError(f"at_initialisation measures forget gates of 'lstm' and 'plstm' models; "
-                             f"{label!r} is a {spec.model!r} spec")
+            raise ValueError(
+                f"at_initialisation measures forget gates of 'lstm' and 'plstm' models; "
+                f"{label!r} is a {spec.model!r} spec"
+            )
         model = probes.fresh_model(spec)
         if spec.model == "plstm":
             from .plstm import plstm_forget_gate_trace
@@ -238,7 +257,9 @@ def at_initialisation(specs: Mapping[str, object], x: np.ndarray, y: np.ndarray)
             trace = plstm_forget_gate_trace(model, x)
         else:
             trace = forget_gate_trace(model, x)
-        out[label] = AtInitialisation(tau=time_constants(trace),
-                                      gradient=probes.input_gradient_norms(model, x, y),
-                                      mean_forget=float(trace.mean(dtype=np.float64)))
+        out[label] = AtInitialisation(
+            tau=time_constants(trace),
+            gradient=probes.input_gradient_norms(model, x, y),
+            mean_forget=float(trace.mean(dtype=np.float64)),
+        )
     return out

@@ -25,8 +25,14 @@ import numpy as np
 
 from .memory import lstm_rerun, lstm_weights
 
-__all__ = ["PREFIX_MIN_SEQUENCES", "PrefixBlanker", "blank_state", "blank_prefix_correct", "blank_prefix_accuracy",
-           "prefix_ink_fraction"]
+__all__ = [
+    "PREFIX_MIN_SEQUENCES",
+    "PrefixBlanker",
+    "blank_state",
+    "blank_prefix_correct",
+    "blank_prefix_accuracy",
+    "prefix_ink_fraction",
+]
 
 #: Below this many sequences :func:`blank_prefix_correct` blanks copies of the
 #: sequences instead of using a :class:`PrefixBlanker`: the blanker compiles
@@ -47,8 +53,11 @@ def _lstm_chain(model):
     if any(cfg.get(key) for key in ("return_sequences", "go_backwards", "stateful", "return_state")):
         return None
     try:
-        chained = layers[0].input is model.inputs[0] and model.outputs[0] is layers[-1].output and all(
-            b.input is a.output for a, b in zip(layers, layers[1:]))
+        chained = (
+            layers[0].input is model.inputs[0]
+            and model.outputs[0] is layers[-1].output
+            and all(b.input is a.output for a, b in zip(layers, layers[1:]))
+        )
     except (AttributeError, ValueError):  # a layer used more than once has no single input
         return None
     return layers if chained else None
@@ -68,8 +77,10 @@ def _check(x: np.ndarray, y: np.ndarray, ks: Iterable[int], width: int | None = 
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y)
     if x.ndim != 3 or (width is not None and x.shape[2] != width) or len(x) != len(y) or not len(x):
-        raise ValueError(f"x must be a batch of sequences (N, T, {width or 'D'}) with one label each, "
-                         f"got shapes {x.shape} and {y.shape}")
+        raise ValueError(
+            f"x must be a batch of sequences (N, T, {width or 'D'}) with one label each, "
+            f"got shapes {x.shape} and {y.shape}"
+        )
     ks = [int(k) for k in ks]
     for k in ks:
         if not 0 <= k <= x.shape[1]:
@@ -132,12 +143,13 @@ class PrefixBlanker:
         hs, cs = _zero_prefix_states(model, T)
         out = []
         for k in ks:
-            if k == T:   # nothing left to read: one answer for every sequence, the last step read as a zero
-                probs = self._runner.predict([np.zeros((1, 1, self.width), np.float32), hs[T - 1:T], cs[T - 1:T]],
-                                             verbose=0)
+            if k == T:  # nothing left to read: one answer for every sequence, the last step read as a zero
+                probs = self._runner.predict(
+                    [np.zeros((1, 1, self.width), np.float32), hs[T - 1 : T], cs[T - 1 : T]], verbose=0
+                )
                 pred = np.full(len(y), int(np.asarray(probs).argmax(axis=1)[0]))
             else:
-                state = [np.repeat(hs[k:k + 1], len(x), axis=0), np.repeat(cs[k:k + 1], len(x), axis=0)]
+                state = [np.repeat(hs[k : k + 1], len(x), axis=0), np.repeat(cs[k : k + 1], len(x), axis=0)]
                 probs = self._runner.predict([x[:, k:], *state], batch_size=batch_size, verbose=0)
                 pred = np.asarray(probs).argmax(axis=1)
             out.append(int(np.sum(pred == y)))
@@ -166,8 +178,9 @@ def _correct_on_copies(model, x: np.ndarray, y: np.ndarray, ks: Iterable[int], b
     return np.asarray(out, dtype=np.int64)
 
 
-def blank_prefix_correct(model, x: np.ndarray, y: np.ndarray, ks: Iterable[int], batch_size: int = 500,
-                         blanker: PrefixBlanker | None = None) -> np.ndarray:
+def blank_prefix_correct(
+    model, x: np.ndarray, y: np.ndarray, ks: Iterable[int], batch_size: int = 500, blanker: PrefixBlanker | None = None
+) -> np.ndarray:
     """How many of the sequences ``(x, y)`` ``model`` classifies correctly with the first ``k`` steps set to 0,
     for each ``k`` in ``ks`` (chapter 7).
 

@@ -40,9 +40,24 @@ from .memory import tau_of_mean
 from .result_files import RESULTS_DIR, Result, _committed_dir
 from .specs import PAPER, ExperimentSpec, Protocol
 
-__all__ = ["MEMORY_DIR", "SCHEMA", "HORIZON", "TEST_IMAGES", "MissingMeasurementError", "MemoryMeasurement",
-           "blank_grid", "chapter_specs", "measurement_id", "measurement_path", "measure", "save", "check", "load",
-           "measure_and_save", "load_all"]
+__all__ = [
+    "MEMORY_DIR",
+    "SCHEMA",
+    "HORIZON",
+    "TEST_IMAGES",
+    "MissingMeasurementError",
+    "MemoryMeasurement",
+    "blank_grid",
+    "chapter_specs",
+    "measurement_id",
+    "measurement_path",
+    "measure",
+    "save",
+    "check",
+    "load",
+    "measure_and_save",
+    "load_all",
+]
 
 MEMORY_DIR = RESULTS_DIR / "memory"
 SCHEMA = 1
@@ -50,7 +65,7 @@ SCHEMA = 1
 HORIZON = 150
 #: The size of the MNIST test set: a measurement on all of it is named by the run's id alone.
 TEST_IMAGES = 10_000
-_SIGNIFICANT = 6   # digits kept of the retention curves (they are read on log axes)
+_SIGNIFICANT = 6  # digits kept of the retention curves (they are read on log axes)
 
 
 class MissingMeasurementError(FileNotFoundError):
@@ -137,30 +152,55 @@ class MemoryMeasurement:
     data: dict[str, Any]
     path: Path | None = None
 
-    id = _field("id", kind=str, doc="The measurement's id: the run's id, with ``-m<n>`` when fewer than all its "
-                                    "test images were measured.")
+    id = _field(
+        "id",
+        kind=str,
+        doc="The measurement's id: the run's id, with ``-m<n>`` when fewer than all its test images were measured.",
+    )
     result_id = _field("result", kind=str, doc="The id of the run whose trained network was measured.")
     n = _field("n", kind=int, doc="How many test images were measured (the first ones of the test split).")
     sequence_length = _field("sequence_length", kind=int, doc="The number of steps of a sequence, ``T``.")
     ks = _field("blank", "k", kind=_ints, doc="The numbers of blanked first steps measured, :func:`blank_grid`.")
-    correct = _field("blank", "correct", kind=_ints,
-                     doc="For each ``k`` of :attr:`ks`, how many of the :attr:`n` images were classified correctly.")
-    ink_share = _field("blank", "ink_share",
-                       doc="For each ``k`` of :attr:`ks`, the share of the images' ink in the first ``k`` steps.")
-    mean_forget = _field("gates", "mean_forget",
-                         doc="Per unit, the trained network's forget gate averaged over the images and their steps.")
-    initial_mean_forget = _field("gates", "initial_mean_forget",
-                                 doc="Per unit, the same average for the initial weights the training started from.")
-    unit_retention = _field("retention", "units_from_0", doc="(T - 1, units): row ``lag - 1`` is each unit's share "
-                                                             "of its cell of step 0 left ``lag`` steps later.")
+    correct = _field(
+        "blank",
+        "correct",
+        kind=_ints,
+        doc="For each ``k`` of :attr:`ks`, how many of the :attr:`n` images were classified correctly.",
+    )
+    ink_share = _field(
+        "blank", "ink_share", doc="For each ``k`` of :attr:`ks`, the share of the images' ink in the first ``k`` steps."
+    )
+    mean_forget = _field(
+        "gates",
+        "mean_forget",
+        doc="Per unit, the trained network's forget gate averaged over the images and their steps.",
+    )
+    initial_mean_forget = _field(
+        "gates",
+        "initial_mean_forget",
+        doc="Per unit, the same average for the initial weights the training started from.",
+    )
+    unit_retention = _field(
+        "retention",
+        "units_from_0",
+        doc="(T - 1, units): row ``lag - 1`` is each unit's share of its cell of step 0 left ``lag`` steps later.",
+    )
     mid = _field("retention", "mid", kind=int, doc="The middle step, ``T // 2``, where :attr:`retention_mid` starts.")
-    retention_mid = _field("retention", "from_mid",
-                           doc="The share of the cell of step :attr:`mid` left ``lag`` steps later, mean over units.")
-    to_end = _field("retention", "to_end", doc="For each step ``s < T - 1``, the share of the cell of step ``s`` "
-                                               "that reaches the last step, mean over units.")
+    retention_mid = _field(
+        "retention",
+        "from_mid",
+        doc="The share of the cell of step :attr:`mid` left ``lag`` steps later, mean over units.",
+    )
+    to_end = _field(
+        "retention",
+        "to_end",
+        doc="For each step ``s < T - 1``, the share of the cell of step ``s`` "
+        "that reaches the last step, mean over units.",
+    )
     to_end_best = _field("retention", "to_end_best", doc="The same for the unit that keeps the most.")
-    environment = _field("environment", kind=dict, doc="The backend, device, machine and library versions that "
-                                                       "measured the network.")
+    environment = _field(
+        "environment", kind=dict, doc="The backend, device, machine and library versions that measured the network."
+    )
 
     @property
     def accuracy(self) -> np.ndarray:
@@ -233,17 +273,27 @@ def measure(result: Result, n: int | None = None, batch_size: int = 500, blanker
     initial = gate_statistics(fresh_model(spec), x, starts=(), batch_size=batch_size)
     t2 = time.perf_counter()
     data = {
-        "schema": SCHEMA, "id": measurement_id(result, n_img), "result": result.id,
-        "weights": result.data.get("weights"), "weights_sha256": _sha256(result.weights_path),
-        "spec": spec.to_dict(), "n": n_img, "images": f"the first {n_img} of the {spec.dataset} test split",
-        "sequence_length": T, "units": int(trained.mean_forget.size),
+        "schema": SCHEMA,
+        "id": measurement_id(result, n_img),
+        "result": result.id,
+        "weights": result.data.get("weights"),
+        "weights_sha256": _sha256(result.weights_path),
+        "spec": spec.to_dict(),
+        "n": n_img,
+        "images": f"the first {n_img} of the {spec.dataset} test split",
+        "sequence_length": T,
+        "units": int(trained.mean_forget.size),
         "blank": {"k": list(ks), "correct": correct.tolist(), "ink_share": prefix_ink_fraction(x, ks).tolist()},
         "gates": {"mean_forget": trained.mean_forget.tolist(), "initial_mean_forget": initial.mean_forget.tolist()},
-        "retention": {"units_from_0": _rounded(trained.retention[0]), "mid": mid,
-                      "from_mid": _rounded(trained.retention[mid].mean(axis=1)),
-                      "to_end": _rounded(trained.to_end.mean(axis=1)),
-                      "to_end_best": _rounded(trained.to_end.max(axis=1))},
-        "environment": environment(), "seconds": {"blank": round(t1 - t0, 1), "gates": round(t2 - t1, 1)},
+        "retention": {
+            "units_from_0": _rounded(trained.retention[0]),
+            "mid": mid,
+            "from_mid": _rounded(trained.retention[mid].mean(axis=1)),
+            "to_end": _rounded(trained.to_end.mean(axis=1)),
+            "to_end_best": _rounded(trained.to_end.max(axis=1)),
+        },
+        "environment": environment(),
+        "seconds": {"blank": round(t1 - t0, 1), "gates": round(t2 - t1, 1)},
         "computed": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     return MemoryMeasurement(data=data)
@@ -257,8 +307,10 @@ def save(measurement: MemoryMeasurement, folder: str | os.PathLike | None = None
     root = RESULTS_DIR if folder in (None, "") else Path(folder)
     spec = measurement.data["spec"]
     if (spec.get("train_size") is not None or spec.get("test_size") is not None) and _committed_dir(root):
-        raise ValueError(f"{measurement.id} measures a quick (reduced) run: it may not be written into the "
-                         f"committed {RESULTS_DIR}; pass a temporary folder")
+        raise ValueError(
+            f"{measurement.id} measures a quick (reduced) run: it may not be written into the "
+            f"committed {RESULTS_DIR}; pass a temporary folder"
+        )
     path = root / "memory" / f"{measurement.id}.json"
     # One line per field: the long arrays stay on one line each.
     lines = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in measurement.data.items()]
@@ -278,8 +330,13 @@ def check(result: Result, folder: str | os.PathLike | None = None, n: int | None
     except (ValueError, KeyError, TypeError) as exc:
         return f"unreadable ({type(exc).__name__}: {exc})"
     T = result.spec.sequence_length
-    want = (SCHEMA, result.id, _images(result.spec, n), blank_grid(T),
-            _sha256(result.weights_path) if result.weights_path else None)
+    want = (
+        SCHEMA,
+        result.id,
+        _images(result.spec, n),
+        blank_grid(T),
+        _sha256(result.weights_path) if result.weights_path else None,
+    )
     names = ("schema", "run", "number of images", "grid of k", "weights")
     diff = [name for name, a, b in zip(names, stored, want) if a != b]
     return None if not diff else "out of date: another " + ", ".join(diff)
@@ -296,16 +353,22 @@ def load(result: Result, folder: str | os.PathLike | None = None, n: int | None 
     problem = check(result, folder, n)
     path = measurement_path(result, n, folder)
     if problem == "missing":
-        raise MissingMeasurementError(f"no memory measurement of {result.id} in {path.parent}; "
-                                      f"make it with: {_command(result, n)}")
+        raise MissingMeasurementError(
+            f"no memory measurement of {result.id} in {path.parent}; make it with: {_command(result, n)}"
+        )
     if problem is not None:
-        raise MissingMeasurementError(f"the memory measurement {path} is {problem}; "
-                                      f"make it again with: {_command(result, n)} --recompute")
+        raise MissingMeasurementError(
+            f"the memory measurement {path} is {problem}; make it again with: {_command(result, n)} --recompute"
+        )
     return MemoryMeasurement(data=json.loads(path.read_text()), path=path)
 
 
-def measure_and_save(results: Iterable[Result], folder: str | os.PathLike | None = None, n: int | None = None,
-                     log: Callable[[str], None] | None = None) -> dict[str, MemoryMeasurement]:
+def measure_and_save(
+    results: Iterable[Result],
+    folder: str | os.PathLike | None = None,
+    n: int | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, MemoryMeasurement]:
     """:func:`measure` and :func:`save` each result, sharing one blanker between networks of one architecture."""
     from .memory_blanking import PREFIX_MIN_SEQUENCES, PrefixBlanker
 
@@ -327,8 +390,13 @@ def measure_and_save(results: Iterable[Result], folder: str | os.PathLike | None
     return out
 
 
-def load_all(results: Mapping[str, Result] | Iterable[Result], folder: str | os.PathLike | None = None, *,
-             n: int | None = None, recompute: bool = False) -> dict[str, MemoryMeasurement]:
+def load_all(
+    results: Mapping[str, Result] | Iterable[Result],
+    folder: str | os.PathLike | None = None,
+    *,
+    n: int | None = None,
+    recompute: bool = False,
+) -> dict[str, MemoryMeasurement]:
     """The measurements of ``results`` (a mapping by id, or a list), keyed by run id, in order (chapter 7).
 
     Loaded from ``<folder>/memory/``; measured again (and written there) when

@@ -40,9 +40,14 @@ def _band(ax, xs, per_seed, color: str, label: str, scale: float = 1.0, style: s
     return band
 
 
-def plot_blank_bands(ks: Sequence[int], accuracies: Mapping[str, Sequence[Sequence[float]]],
-                     ink: Mapping[str, Sequence[float]] | None = None, horizon: int | None = None,
-                     width: float = 10.0, height: float = 3.6):
+def plot_blank_bands(
+    ks: Sequence[int],
+    accuracies: Mapping[str, Sequence[Sequence[float]]],
+    ink: Mapping[str, Sequence[float]] | None = None,
+    horizon: int | None = None,
+    width: float = 10.0,
+    height: float = 3.6,
+):
     """Accuracy against the number of blanked first steps, mean and range over seeds (chapter 7).
 
     ``accuracies`` maps a label (an ordering) to one accuracy curve per seed
@@ -79,8 +84,13 @@ def plot_blank_bands(ks: Sequence[int], accuracies: Mapping[str, Sequence[Sequen
     return fig
 
 
-def plot_tau_bands(taus: Mapping[str, Sequence[np.ndarray]], initial: Mapping[str, Sequence[np.ndarray]] | None = None,
-                   horizon: float | None = None, width: float = 6.0, height: float = 3.8):
+def plot_tau_bands(
+    taus: Mapping[str, Sequence[np.ndarray]],
+    initial: Mapping[str, Sequence[np.ndarray]] | None = None,
+    horizon: float | None = None,
+    width: float = 6.0,
+    height: float = 3.8,
+):
     """The units' time constants sorted from shortest to longest, mean and range over seeds (chapter 7).
 
     ``taus`` maps a label to one array of per-unit time constants per seed
@@ -111,8 +121,13 @@ def plot_tau_bands(taus: Mapping[str, Sequence[np.ndarray]], initial: Mapping[st
     return fig
 
 
-def plot_retention_bands(lags: Sequence[int], curves: Mapping[str, Sequence[Sequence[float]]],
-                         fits: Mapping[str, dict] | None = None, width: float = 10.0, height: float = 3.8):
+def plot_retention_bands(
+    lags: Sequence[int],
+    curves: Mapping[str, Sequence[Sequence[float]]],
+    fits: Mapping[str, dict] | None = None,
+    width: float = 10.0,
+    height: float = 3.8,
+):
     """Measured retention against lag, mean and range over seeds, on log-log and semi-log axes (chapter 7).
 
     ``curves`` maps a label to one retention curve per seed on ``lags``
@@ -125,8 +140,9 @@ def plot_retention_bands(lags: Sequence[int], curves: Mapping[str, Sequence[Sequ
     """
 
     bands = {label: seed_band(per_seed) for label, per_seed in curves.items()}
-    fig = plot_retention(lags, {label: band["mean"] for label, band in bands.items()}, fits=fits,
-                         width=width, height=height)
+    fig = plot_retention(
+        lags, {label: band["mean"] for label, band in bands.items()}, fits=fits, width=width, height=height
+    )
     for ax in fig.axes:
         for i, band in enumerate(bands.values()):
             ax.fill_between(np.asarray(lags, dtype=float), band["low"], band["high"], color=_color(i), alpha=0.25, lw=0)
@@ -137,8 +153,13 @@ def plot_retention_bands(lags: Sequence[int], curves: Mapping[str, Sequence[Sequ
     return fig
 
 
-def plot_time_constants(taus: dict[str, np.ndarray], horizon: float | None = None, ax=None, bins: int = 30,
-                        before: dict[str, np.ndarray] | None = None):
+def plot_time_constants(
+    taus: dict[str, np.ndarray],
+    horizon: float | None = None,
+    ax=None,
+    bins: int = 30,
+    before: dict[str, np.ndarray] | None = None,
+):
     """Histogram of per-unit forget-gate time constants on a log axis, one colour per label (chapter 7).
 
     ``taus`` maps a label to :func:`hilbertlib.memory.time_constants`.
@@ -171,8 +192,14 @@ def plot_time_constants(taus: dict[str, np.ndarray], horizon: float | None = Non
     return fig
 
 
-def plot_retention(lags: Sequence[int], curves: dict[str, np.ndarray], fits: dict[str, dict] | None = None,
-                   mixtures: dict[str, np.ndarray] | None = None, width: float = 10.0, height: float = 3.8):
+def plot_retention(
+    lags: Sequence[int],
+    curves: dict[str, np.ndarray],
+    fits: dict[str, dict] | None = None,
+    mixtures: dict[str, np.ndarray] | None = None,
+    width: float = 10.0,
+    height: float = 3.8,
+):
     """Measured retention against lag on log-log (left) and semi-log (right) axes, with fits (chapter 7).
 
     The measured counterpart of the paper's Figure 8.  ``curves`` maps a
@@ -196,8 +223,15 @@ def plot_retention(lags: Sequence[int], curves: dict[str, np.ndarray], fits: dic
                 ax.plot(lags, e["curve"], "--", color=c, lw=1.1, label=f"{label}: best exponential")
                 ax.plot(lags, p["curve"], ":", color=c, lw=1.6, label=f"{label}: best power law")
             if mixtures and label in mixtures:
-                ax.plot(lags, mixtures[label], "-.", color=c, lw=0.9, alpha=0.8,
-                        label=f"{label}: mean of per-unit exponentials")
+                ax.plot(
+                    lags,
+                    mixtures[label],
+                    "-.",
+                    color=c,
+                    lw=0.9,
+                    alpha=0.8,
+                    label=f"{label}: mean of per-unit exponentials",
+                )
         ax.set_xscale(xscale)
         ax.set_yscale("log")
         ax.set_xlabel("lag (steps)" + (", log scale" if xscale == "log" else ""))

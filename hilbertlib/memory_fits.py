@@ -47,8 +47,12 @@ def fit_decays(lags, values, floor: float = 0.0) -> dict[str, dict]:
     for kind, xs in (("exponential", lags), ("power_law", np.log(lags))):
         slope, intercept = np.polyfit(xs[use], logv, 1)
         resid = logv - (slope * xs[use] + intercept)
-        fit = {"scale": float(np.exp(intercept)), "rms": float(np.sqrt(np.mean(resid ** 2))),
-               "curve": np.exp(slope * xs + intercept), "n_points": int(use.sum())}
+        fit = {
+            "scale": float(np.exp(intercept)),
+            "rms": float(np.sqrt(np.mean(resid**2))),
+            "curve": np.exp(slope * xs + intercept),
+            "n_points": int(use.sum()),
+        }
         if kind == "exponential":
             fit["tau"] = float(-1.0 / slope) if slope < 0 else float("inf")
         else:
@@ -84,8 +88,9 @@ def exponential_mixture(taus, lags) -> np.ndarray:
     return np.exp(-np.outer(lags, rate)).mean(axis=1)
 
 
-def decay_shapes(unit_curves: np.ndarray, lags, floor: float = 1e-3, min_points: int = 5,
-                 flat: float = 0.9) -> dict[str, int]:
+def decay_shapes(
+    unit_curves: np.ndarray, lags, floor: float = 1e-3, min_points: int = 5, flat: float = 0.9
+) -> dict[str, int]:
     """Classify each unit's retention curve as better fitted by an exponential or a power law (chapter 7).
 
     ``unit_curves`` comes from :func:`hilbertlib.memory.unit_retention_curves`.  Each column is

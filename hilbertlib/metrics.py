@@ -59,7 +59,9 @@ def non_unit_steps(order: np.ndarray | str, height: int, width: int | None = Non
     return int(np.count_nonzero(np.abs(np.diff(x)) + np.abs(np.diff(y)) != 1))
 
 
-def gap_distance(order: np.ndarray | str, height: int, width: int | None = None, gaps=(1, 2, 4, 8, 16, 32, 64)) -> np.ndarray:
+def gap_distance(
+    order: np.ndarray | str, height: int, width: int | None = None, gaps=(1, 2, 4, 8, 16, 32, 64)
+) -> np.ndarray:
     """Mean 2-D distance between pixels ``k`` steps apart, for each gap ``k`` (chapter 2).
 
     Small values mean that what is close in time is close in the image.
@@ -295,7 +297,7 @@ def class_mean_correlation(images: np.ndarray, labels: np.ndarray, n_classes: in
         if (y == k).any():
             means[k] = flat[y == k].mean(axis=0)
     centred = means - means.mean(axis=1, keepdims=True)
-    norm = np.sqrt((centred ** 2).sum(axis=1))
+    norm = np.sqrt((centred**2).sum(axis=1))
     norm[norm == 0] = np.nan
     unit = centred / norm[:, None]
     return np.clip(unit @ unit.T, -1.0, 1.0)

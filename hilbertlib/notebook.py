@@ -20,8 +20,17 @@ import numpy as np
 from .orderings import validate_ordering_name
 from .specs import SIZES
 
-__all__ = ["ParameterError", "ClaimError", "GLUE_MAX", "setup", "preamble", "check_parameters", "expect", "glue",
-           "quiet_native_stderr"]
+__all__ = [
+    "ParameterError",
+    "ClaimError",
+    "GLUE_MAX",
+    "setup",
+    "preamble",
+    "check_parameters",
+    "expect",
+    "glue",
+    "quiet_native_stderr",
+]
 
 # Whether expect() enforces its claims: off in a quick run, whose tiny
 # results say nothing about the sentences written for the full protocol.
@@ -64,8 +73,7 @@ def _fail(name: str, value: Any, want: str, example: str) -> None:
     # Lists cannot be passed with -p (papermill would pass a string): use -y.
     fix = f"-y '{name}: {example}'" if example.startswith("[") else f"-p {name} {example}"
     raise ParameterError(
-        f"parameter {name!r} must be {want}, got {value!r} ({type(value).__name__}); "
-        f"fix: papermill ... {fix}"
+        f"parameter {name!r} must be {want}, got {value!r} ({type(value).__name__}); fix: papermill ... {fix}"
     )
 
 
@@ -126,8 +134,12 @@ def check_parameters(**params: Any) -> dict[str, Any]:
         elif name == "units":
             if value is not None:
                 if not isinstance(value, (list, tuple)) or not value:
-                    _fail(name, value, "None (the chapter's reservoir sizes) or a non-empty list of integers >= 1",
-                          "[10, 20]")
+                    _fail(
+                        name,
+                        value,
+                        "None (the chapter's reservoir sizes) or a non-empty list of integers >= 1",
+                        "[10, 20]",
+                    )
                 for v in value:
                     _int(name, v, 1, "[10, 20]")
     return params
@@ -163,8 +175,10 @@ def expect(condition: bool, claim: str) -> None:
     Inert after :func:`setup` of a quick run.
     """
     if _GUARDS["on"] and not bool(condition):
-        raise ClaimError(f"the results no longer support this statement of the text: {claim!r}; "
-                         "rewrite the sentence or check the results")
+        raise ClaimError(
+            f"the results no longer support this statement of the text: {claim!r}; "
+            "rewrite the sentence or check the results"
+        )
 
 
 def glue(name: str, value: Any, digits: int | None = None) -> Any:
@@ -183,8 +197,10 @@ def glue(name: str, value: Any, digits: int | None = None) -> Any:
     elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         shown = f"{int(value):,}"
     if isinstance(shown, str) and len(shown) > GLUE_MAX:
-        raise ValueError(f"glue {name!r} is {len(shown)} characters long, over {GLUE_MAX}: glue a number or a "
-                         "short label and write the sentence in the markdown cell")
+        raise ValueError(
+            f"glue {name!r} is {len(shown)} characters long, over {GLUE_MAX}: glue a number or a "
+            "short label and write the sentence in the markdown cell"
+        )
     _glue(name, shown, display=False)
     return value
 
@@ -216,5 +232,3 @@ class quiet_native_stderr:
         os.close(self._saved)
         os.close(self._null)
         return False
-
-

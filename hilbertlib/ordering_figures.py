@@ -28,8 +28,13 @@ def draw_orientations(base: str = "hilbert", size: int = 14, panel: float = 1.7)
     return fig
 
 
-def plot_runs_against(accuracies: Mapping[str, Sequence[float]], x: Mapping[str, float], xlabel: str,
-                      ax=None, labels: Mapping[str, str] | None = None):
+def plot_runs_against(
+    accuracies: Mapping[str, Sequence[float]],
+    x: Mapping[str, float],
+    xlabel: str,
+    ax=None,
+    labels: Mapping[str, str] | None = None,
+):
     """Test accuracy of every run against a measure of its ordering (chapter 9).
 
     One small dot per seed; a larger marker at the mean of each ordering with
@@ -52,8 +57,9 @@ def plot_runs_against(accuracies: Mapping[str, Sequence[float]], x: Mapping[str,
         m, low, high = mean_interval(acc)
         if low is not None:
             ax.errorbar(x[o], m, yerr=[[m - low], [high - m]], fmt="D", color=c, ms=6, capsize=4)
-        ax.annotate((labels or {}).get(o, o), (x[o], m), xytext=(6, 0), textcoords="offset points",
-                    fontsize=8, va="center")
+        ax.annotate(
+            (labels or {}).get(o, o), (x[o], m), xytext=(6, 0), textcoords="offset points", fontsize=8, va="center"
+        )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("test accuracy (%)")
     ax.margins(x=0.2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import numbers
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -53,8 +53,7 @@ def validate_size(value: object, what: str = "size") -> int:
     """Return ``value`` as a positive int or raise ``ValueError`` saying why."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(
-            f"{what} must be a positive integer, got {value!r} "
-            f"({type(value).__name__}); pass e.g. 14 or 28"
+            f"{what} must be a positive integer, got {value!r} ({type(value).__name__}); pass e.g. 14 or 28"
         )
     if int(value) <= 0:
         raise ValueError(f"{what} must be a positive integer, got {value!r}")
@@ -146,7 +145,8 @@ def ordering(name: str, height: int, width: int | None = None) -> np.ndarray:
     if sym in _QUARTER and height != width:
         raise ValueError(
             f"ordering {name!r} turns the grid a quarter or mirrors it in a diagonal, which needs a "
-            f"square grid, got {height}x{width}; on a rectangle use 'rot180:', 'fliplr:' or 'flipud:'")
+            f"square grid, got {height}x{width}; on a rectangle use 'rot180:', 'fliplr:' or 'flipud:'"
+        )
     return _cached(rev, sym, base, seed, height, width)
 
 
@@ -258,13 +258,17 @@ def _spiral_xy(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
     ys: list[np.ndarray] = []
     top, bottom, left, right = 0, h - 1, 0, w - 1
     while top <= bottom and left <= right:
-        xs.append(np.arange(left, right + 1)); ys.append(np.full(right - left + 1, top))
+        xs.append(np.arange(left, right + 1))
+        ys.append(np.full(right - left + 1, top))
         if bottom > top:
-            xs.append(np.full(bottom - top, right)); ys.append(np.arange(top + 1, bottom + 1))
+            xs.append(np.full(bottom - top, right))
+            ys.append(np.arange(top + 1, bottom + 1))
             if right > left:
-                xs.append(np.arange(right - 1, left - 1, -1)); ys.append(np.full(right - left, bottom))
+                xs.append(np.arange(right - 1, left - 1, -1))
+                ys.append(np.full(right - left, bottom))
                 if bottom - 1 > top:
-                    xs.append(np.full(bottom - top - 1, left)); ys.append(np.arange(bottom - 1, top, -1))
+                    xs.append(np.full(bottom - top - 1, left))
+                    ys.append(np.arange(bottom - 1, top, -1))
         top, bottom, left, right = top + 1, bottom - 1, left + 1, right - 1
     return np.concatenate(xs), np.concatenate(ys)
 
@@ -375,7 +379,7 @@ def _half(v: int) -> int:
     return int(v / 2)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _gilbert_block(ax: int, ay: int, bx: int, by: int) -> np.ndarray:
     """Points of the generalized curve of the block spanned by a and b at (0, 0).
 

@@ -10,7 +10,7 @@ memory measurements in :mod:`hilbertlib.memory_figures`, of the reservoirs in
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,8 +18,15 @@ import numpy as np
 from .orderings import ordering
 from .transforms import as_unit_float
 
-__all__ = ["draw_ordering", "draw_path", "image_grid", "plot_class_means", "plot_series",
-           "plot_series_grid", "set_style"]
+__all__ = [
+    "draw_ordering",
+    "draw_path",
+    "image_grid",
+    "plot_class_means",
+    "plot_series",
+    "plot_series_grid",
+    "set_style",
+]
 
 
 def set_style() -> None:
@@ -37,19 +44,35 @@ def _axes(ax, figsize):
     return ax.figure, ax
 
 
-def draw_ordering(name: str, height: int, width: int | None = None, ax=None, title: str | None = None, jumps: bool = True):
+def draw_ordering(
+    name: str, height: int, width: int | None = None, ax=None, title: str | None = None, jumps: bool = True
+):
     """Draw an ordering as a path through the pixel centres, coloured by step (chapter 2).
 
     Non-unit steps (jumps) are drawn in red when ``jumps`` is true.
     """
     width = height if width is None else width
     order = ordering(name, height, width)
-    return draw_path(order % width, order // width, height, width, ax=ax,
-                     title=title if title is not None else f"{name} {height}x{width}", jumps=jumps)
+    return draw_path(
+        order % width,
+        order // width,
+        height,
+        width,
+        ax=ax,
+        title=title if title is not None else f"{name} {height}x{width}",
+        jumps=jumps,
+    )
 
 
-def draw_path(x: np.ndarray, y: np.ndarray, height: int | None = None, width: int | None = None, ax=None,
-              title: str | None = None, jumps: bool = True):
+def draw_path(
+    x: np.ndarray,
+    y: np.ndarray,
+    height: int | None = None,
+    width: int | None = None,
+    ax=None,
+    title: str | None = None,
+    jumps: bool = True,
+):
     """Draw any walk through grid cells, given step by step as columns ``x`` and rows ``y`` (chapter 2).
 
     The path is coloured from the first step (dark) to the last (yellow); the
@@ -90,7 +113,14 @@ def draw_path(x: np.ndarray, y: np.ndarray, height: int | None = None, width: in
     return fig
 
 
-def image_grid(images: np.ndarray, labels: Sequence | None = None, rows: int = 2, cols: int = 8, cmap: str = "gray_r", size: float = 1.2):
+def image_grid(
+    images: np.ndarray,
+    labels: Sequence | None = None,
+    rows: int = 2,
+    cols: int = 8,
+    cmap: str = "gray_r",
+    size: float = 1.2,
+):
     """A grid of images with their labels as titles (chapter 1)."""
     fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size * 1.15))
     for i, ax in enumerate(np.atleast_1d(axes).ravel()):
@@ -121,8 +151,13 @@ def plot_series(image: np.ndarray, orderings: Iterable[str], title: str | None =
     return fig
 
 
-def plot_series_grid(images: np.ndarray, orderings: Iterable[str], labels: Sequence | None = None,
-                     width: float = 3.0, height: float = 1.0):
+def plot_series_grid(
+    images: np.ndarray,
+    orderings: Iterable[str],
+    labels: Sequence | None = None,
+    width: float = 3.0,
+    height: float = 1.0,
+):
     """Several images (columns) as time series under several orderings (rows), the images on top (chapter 3).
 
     The many-digit version of :func:`plot_series`: column ``j`` shows image
@@ -131,8 +166,13 @@ def plot_series_grid(images: np.ndarray, orderings: Iterable[str], labels: Seque
     imgs = as_unit_float(np.asarray(images))
     n, h, w = imgs.shape
     names = list(orderings)
-    fig, axes = plt.subplots(len(names) + 1, n, figsize=(width * n, height * len(names) + 1.6),
-                             squeeze=False, gridspec_kw={"height_ratios": [1.6 / height] + [1] * len(names)})
+    fig, axes = plt.subplots(
+        len(names) + 1,
+        n,
+        figsize=(width * n, height * len(names) + 1.6),
+        squeeze=False,
+        gridspec_kw={"height_ratios": [1.6 / height] + [1] * len(names)},
+    )
     for j in range(n):
         top = axes[0, j]
         top.imshow(imgs[j], cmap="gray_r", vmin=0, vmax=1)
@@ -171,8 +211,7 @@ def plot_class_means(datasets: dict[str, tuple[np.ndarray, np.ndarray, Sequence[
     if not datasets:
         raise ValueError("datasets is empty: pass at least one {title: (images, labels, class_names)}")
     n_cols = 1 + max(len(names) for _, _, names in datasets.values())
-    fig, axes = plt.subplots(len(datasets), n_cols, figsize=(n_cols * size, len(datasets) * size * 1.3),
-                             squeeze=False)
+    fig, axes = plt.subplots(len(datasets), n_cols, figsize=(n_cols * size, len(datasets) * size * 1.3), squeeze=False)
     for r, (title, (images, labels, names)) in enumerate(datasets.items()):
         x = as_unit_float(np.asarray(images))
         y = np.asarray(labels).ravel()
@@ -185,9 +224,8 @@ def plot_class_means(datasets: dict[str, tuple[np.ndarray, np.ndarray, Sequence[
             if c < len(panels) and panels[c][1] is not None:
                 ax.imshow(panels[c][1], cmap="gray_r", vmin=0, vmax=1)
                 ax.set_title(panels[c][0], fontsize=8)
-        axes[r, 0].text(-0.15, 0.5, title, transform=axes[r, 0].transAxes, rotation=90, ha="right", va="center",
-                        fontsize=10)
+        axes[r, 0].text(
+            -0.15, 0.5, title, transform=axes[r, 0].transAxes, rotation=90, ha="right", va="center", fontsize=10
+        )
     fig.tight_layout()
     return fig
-
-

@@ -58,14 +58,16 @@ class PowerLawLSTMCell(keras.layers.Layer):
     def build(self, input_shape):
         dim = int(input_shape[-1])
         self.kernel = self.add_weight(shape=(dim, 3 * self.units), initializer="glorot_uniform", name="kernel")
-        self.recurrent_kernel = self.add_weight(shape=(self.units, 3 * self.units), initializer="orthogonal",
-                                                name="recurrent_kernel")
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, 3 * self.units), initializer="orthogonal", name="recurrent_kernel"
+        )
         self.bias = self.add_weight(shape=(3 * self.units,), initializer="zeros", name="bias")
         import math
 
         q0 = math.log(self.p_init / (1.0 - self.p_init))
-        self.q = self.add_weight(shape=(self.units,), initializer=keras.initializers.Constant(q0), name="q",
-                                 trainable=self.learn_p)
+        self.q = self.add_weight(
+            shape=(self.units,), initializer=keras.initializers.Constant(q0), name="q", trainable=self.learn_p
+        )
 
     def get_initial_state(self, batch_size=None):
         zeros = ops.zeros((batch_size, self.units), dtype=self.compute_dtype)
@@ -90,8 +92,13 @@ class PowerLawLSTMCell(keras.layers.Layer):
         return h_new, [h_new, c_new, k_new, t + 1.0]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "p_init": self.p_init, "learn_p": self.learn_p,
-                "eps": self.eps}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "p_init": self.p_init,
+            "learn_p": self.learn_p,
+            "eps": self.eps,
+        }
 
 
 def power_law_lstm(units: int, **kwargs) -> keras.layers.RNN:
@@ -131,8 +138,10 @@ def _plstm_cell(model) -> PowerLawLSTMCell:
 def _plstm_rerun(model, x: np.ndarray):
     """NumPy re-run of the model's pLSTM layer: yields (f_t, h_t) step by step."""
     cell = _plstm_cell(model)
-    kernel, rec, bias, q = (keras.ops.convert_to_numpy(w).astype(np.float64)
-                            for w in (cell.kernel, cell.recurrent_kernel, cell.bias, cell.q))
+    kernel, rec, bias, q = (
+        keras.ops.convert_to_numpy(w).astype(np.float64)
+        for w in (cell.kernel, cell.recurrent_kernel, cell.bias, cell.q)
+    )
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3:
         raise ValueError(f"x must be a batch of sequences of shape (N, T, D), got {x.shape}")
@@ -144,10 +153,10 @@ def _plstm_rerun(model, x: np.ndarray):
     for t in range(x.shape[1]):
         z = x[:, t] @ kernel + h @ rec + bias
         r = 1.0 / (1.0 + np.exp(-z[:, :u]))
-        o = 1.0 / (1.0 + np.exp(-z[:, u:2 * u]))
+        o = 1.0 / (1.0 + np.exp(-z[:, u : 2 * u]))
         k = r * (t - eps) + (1.0 - r) * k
         f = ((t - k + eps) / (t - k + 1.0)) ** power
-        c = f * c + (1.0 - f) * np.tanh(z[:, 2 * u:])
+        c = f * c + (1.0 - f) * np.tanh(z[:, 2 * u :])
         h = o * np.tanh(c)
         yield f, h
 

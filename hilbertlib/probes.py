@@ -16,8 +16,15 @@ import numpy as np
 
 from .data import sample_sequences
 
-__all__ = ["Collapse", "collapse_of", "collapse_report", "first_step_share", "fresh_model", "input_gradient_norms",
-           "trained_model"]
+__all__ = [
+    "Collapse",
+    "collapse_of",
+    "collapse_report",
+    "first_step_share",
+    "fresh_model",
+    "input_gradient_norms",
+    "trained_model",
+]
 
 
 def _check_batch(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -170,17 +177,27 @@ def collapse_report(model, x: np.ndarray, saturation: float = 0.999) -> Collapse
     if x.ndim != 3 or x.shape[0] == 0:
         raise ValueError(f"x must be a non-empty (N, T, D) batch of sequences, got shape {x.shape}")
     rnn = next((layer for layer in model.layers if isinstance(layer, keras.layers.RNN)), None)
-    head = next((layer for layer in model.layers if isinstance(layer, keras.layers.Dense)
-                 and layer.activation is keras.activations.relu), None)
+    head = next(
+        (
+            layer
+            for layer in model.layers
+            if isinstance(layer, keras.layers.Dense) and layer.activation is keras.activations.relu
+        ),
+        None,
+    )
     if rnn is None or head is None:
-        raise ValueError(f"model {model.name!r} needs a recurrent layer and a ReLU dense layer "
-                         "(a SimpleRNN, LSTM or pLSTM of hilbertlib.models.build_model)")
+        raise ValueError(
+            f"model {model.name!r} needs a recurrent layer and a ReLU dense layer "
+            "(a SimpleRNN, LSTM or pLSTM of hilbertlib.models.build_model)"
+        )
     probe = keras.Model(model.inputs[0], [rnn.output, head.output])
     state, hidden = (np.asarray(keras.ops.convert_to_numpy(v), dtype=np.float64) for v in probe(x, training=False))
-    return Collapse(saturated=float(np.mean(np.abs(state) > saturation)),
-                    state_spread=float(state.std(axis=0).max()),
-                    dead_units=int(np.sum(np.all(hidden == 0, axis=0))),
-                    head_units=int(hidden.shape[1]))
+    return Collapse(
+        saturated=float(np.mean(np.abs(state) > saturation)),
+        state_spread=float(state.std(axis=0).max()),
+        dead_units=int(np.sum(np.all(hidden == 0, axis=0))),
+        head_units=int(hidden.shape[1]),
+    )
 
 
 def collapse_of(result, n: int = 256) -> Collapse | None:

@@ -117,8 +117,10 @@ class ReservoirSpec:
     def id(self) -> str:
         """Readable id, e.g. ``esn-14-hilbert-n500-a0.2-r0.9-s0`` (``-t256`` for a quick run)."""
         prefix = "" if self.dataset == "mnist" else "fashion-"
-        base = (f"{prefix}esn-{self.size}-{self.ordering.replace(':', '-')}-n{self.units}"
-                f"-a{self.leak:g}-r{self.spectral_radius:g}-s{self.seed}")
+        base = (
+            f"{prefix}esn-{self.size}-{self.ordering.replace(':', '-')}-n{self.units}"
+            f"-a{self.leak:g}-r{self.spectral_radius:g}-s{self.seed}"
+        )
         extra = []
         if self.input_scaling != 1.0:
             extra.append(f"in{self.input_scaling:g}")
@@ -182,13 +184,26 @@ class ReservoirResult(StoredResult):
 # ------------------------------------------------------------------ reservoir
 
 
-def make_reservoir(units: int, leak: float, spectral_radius: float, input_scaling: float = 1.0,
-                   connectivity: float = 0.1, seed: int = 0):
+def make_reservoir(
+    units: int,
+    leak: float,
+    spectral_radius: float,
+    input_scaling: float = 1.0,
+    connectivity: float = 0.1,
+    seed: int = 0,
+):
     """An initialised reservoirpy ``Reservoir`` for one-feature series (chapter 8)."""
     from reservoirpy.nodes import Reservoir
 
-    res = Reservoir(units, lr=leak, sr=spectral_radius, input_scaling=input_scaling,
-                    input_connectivity=connectivity, rc_connectivity=connectivity, seed=seed)
+    res = Reservoir(
+        units,
+        lr=leak,
+        sr=spectral_radius,
+        input_scaling=input_scaling,
+        input_connectivity=connectivity,
+        rc_connectivity=connectivity,
+        seed=seed,
+    )
     res.initialize(np.zeros((1, 1)))
     return res
 
@@ -281,8 +296,9 @@ def reservoir_result_path(spec: ReservoirSpec, results_dir: str | os.PathLike = 
     return Path(results_dir) / f"{spec.id}.json"
 
 
-def load_reservoir_result(spec: ReservoirSpec,
-                          results_dir: str | os.PathLike = RESERVOIR_DIR) -> ReservoirResult | None:
+def load_reservoir_result(
+    spec: ReservoirSpec, results_dir: str | os.PathLike = RESERVOIR_DIR
+) -> ReservoirResult | None:
     """The stored result for ``spec``, ``None`` if absent; ``ValueError`` if corrupt or from another spec."""
     path = reservoir_result_path(spec, results_dir)
     if not path.exists():
@@ -292,11 +308,13 @@ def load_reservoir_result(spec: ReservoirSpec,
         stored = ReservoirSpec.from_dict(data["spec"])
         float(data["test"]["accuracy"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"reservoir result {path} is corrupt ({type(exc).__name__}: {exc}); "
-                         "delete it or re-run with retrain=True") from exc
+        raise ValueError(
+            f"reservoir result {path} is corrupt ({type(exc).__name__}: {exc}); delete it or re-run with retrain=True"
+        ) from exc
     if stored != spec:
-        raise ValueError(f"reservoir result {path} was made from a different spec; "
-                         "delete it or re-run with retrain=True")
+        raise ValueError(
+            f"reservoir result {path} was made from a different spec; delete it or re-run with retrain=True"
+        )
     return ReservoirResult(stored, data, path)
 
 
@@ -314,8 +332,9 @@ def stored_results(results_dir: str | os.PathLike = RESERVOIR_DIR) -> list[Reser
             raise ValueError(f"reservoir result {path} is corrupt ({type(exc).__name__}: {exc}); delete it") from exc
         res = load_reservoir_result(spec, results_dir)
         if res is None or res.path != path:
-            raise ValueError(f"reservoir result {path} is not named after its spec ({spec.id}.json); "
-                             "rename or delete it")
+            raise ValueError(
+                f"reservoir result {path} is not named after its spec ({spec.id}.json); rename or delete it"
+            )
         out.append(res)
     return out
 
@@ -329,8 +348,9 @@ def _environment() -> dict[str, Any]:
     return {"backend": "numpy", "device": "cpu", **env}
 
 
-def run_reservoir(spec: ReservoirSpec, results_dir: str | os.PathLike | None = RESERVOIR_DIR,
-                  retrain: bool = False) -> ReservoirResult:
+def run_reservoir(
+    spec: ReservoirSpec, results_dir: str | os.PathLike | None = RESERVOIR_DIR, retrain: bool = False
+) -> ReservoirResult:
     """Load the stored result for ``spec`` or compute it (chapter 8).
 
     Computing means: build the reservoir, drive it with the train, validation
@@ -345,15 +365,18 @@ def run_reservoir(spec: ReservoirSpec, results_dir: str | os.PathLike | None = R
         if found is not None:
             return found
     if results_dir is not None and spec.reduced and _committed_dir(results_dir, RESERVOIR_DIR):
-        raise ValueError(f"{spec.id} is a quick (reduced) spec: it is never stored in results/; "
-                         "pass another results folder (a temporary one)")
+        raise ValueError(
+            f"{spec.id} is a quick (reduced) spec: it is never stored in results/; "
+            "pass another results folder (a temporary one)"
+        )
     t0 = time.perf_counter()
     # The same split as every other chapter: the readout's training images are
     # the first ``train_size`` of the 54,000, validation the last 6,000.
     parts = prepare_data(spec)
     t_data = time.perf_counter() - t0
-    reservoir = make_reservoir(spec.units, spec.leak, spec.spectral_radius, spec.input_scaling, spec.connectivity,
-                               spec.seed)
+    reservoir = make_reservoir(
+        spec.units, spec.leak, spec.spectral_radius, spec.input_scaling, spec.connectivity, spec.seed
+    )
     t0 = time.perf_counter()
     states = {k: reservoir_states(x, reservoir) for k, (x, _) in parts.items()}
     t_states = time.perf_counter() - t0
@@ -395,8 +418,13 @@ def run_reservoir(spec: ReservoirSpec, results_dir: str | os.PathLike | None = R
             "n": int(len(pred)),
         },
         "sizes": {k: int(len(v)) for k, v in y.items()},
-        "seconds": {"data": t_data, "states": t_states, "readout_search": t_search, "readout_fit": t_fit,
-                    "states_per_image_ms": 1000 * t_states / sum(len(v) for v in y.values())},
+        "seconds": {
+            "data": t_data,
+            "states": t_states,
+            "readout_search": t_search,
+            "readout_fit": t_fit,
+            "states_per_image_ms": 1000 * t_states / sum(len(v) for v in y.values()),
+        },
         "environment": _environment(),
         "finished": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }

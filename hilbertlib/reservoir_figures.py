@@ -21,8 +21,14 @@ def _ordering_colors(orderings: Sequence[str]) -> dict[str, str]:
     return {o: colors[i % len(colors)] for i, o in enumerate(orderings)}
 
 
-def plot_reservoir_search(frame, leaks: Sequence[float], radii: Sequence[float], orderings: Sequence[str],
-                          chosen: dict[str, tuple[float, float]] | None = None, size: float = 3.3):
+def plot_reservoir_search(
+    frame,
+    leaks: Sequence[float],
+    radii: Sequence[float],
+    orderings: Sequence[str],
+    chosen: dict[str, tuple[float, float]] | None = None,
+    size: float = 3.3,
+):
     """Validation accuracy over leak rate x spectral radius, one heat map per ordering (chapter 8).
 
     ``frame`` holds the search rows of :func:`hilbertlib.reservoir_grid.grid_frame`
@@ -44,8 +50,9 @@ def plot_reservoir_search(frame, leaks: Sequence[float], radii: Sequence[float],
     cmap = plt.get_cmap("viridis").copy()
     cmap.set_bad("#e6e6e6")
     n = len(orderings)
-    fig, axes = plt.subplots(1, n, figsize=(size * n + 1.0, 0.55 * len(leaks) + 1.4), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        1, n, figsize=(size * n + 1.0, 0.55 * len(leaks) + 1.4), squeeze=False, layout="constrained"
+    )
     im = None
     for ax, o in zip(axes[0], orderings):
         m = np.full((len(leaks), len(radii)), np.nan)
@@ -99,8 +106,15 @@ def plot_leak_search(frame, orderings: Sequence[str], chosen: dict[tuple[int, st
             if len(rows) == 0:
                 continue
             radius = float(rows["radius"].iloc[0])
-            ax.plot(rows["leak"], 100 * rows["val_accuracy"], "o-" if size == 28 else "o--", color=color[o], ms=4,
-                    lw=1.6 if size == 28 else 1.0, label=f"{o}, {size}x{size} (ρ = {radius:g})")
+            ax.plot(
+                rows["leak"],
+                100 * rows["val_accuracy"],
+                "o-" if size == 28 else "o--",
+                color=color[o],
+                ms=4,
+                lw=1.6 if size == 28 else 1.0,
+                label=f"{o}, {size}x{size} (ρ = {radius:g})",
+            )
             if chosen and (size, o) in chosen:
                 pick = rows[np.isclose(rows["leak"], chosen[size, o])]
                 ax.plot(pick["leak"], 100 * pick["val_accuracy"], "*", color=color[o], ms=13, mec="black", mew=0.6)
@@ -115,9 +129,15 @@ def plot_leak_search(frame, orderings: Sequence[str], chosen: dict[tuple[int, st
     return fig
 
 
-def plot_reservoir_sizes(frame, orderings: Sequence[str], sizes: Sequence[int] = (14, 28),
-                         references: dict[int, dict[str, float]] | None = None, metric: str = "test_accuracy",
-                         width: float = 4.8, height: float = 3.7):
+def plot_reservoir_sizes(
+    frame,
+    orderings: Sequence[str],
+    sizes: Sequence[int] = (14, 28),
+    references: dict[int, dict[str, float]] | None = None,
+    metric: str = "test_accuracy",
+    width: float = 4.8,
+    height: float = 3.7,
+):
     """Accuracy against reservoir size, one panel per image size, one line per ordering (chapter 8).
 
     ``frame`` holds size-sweep rows of :func:`hilbertlib.reservoir_grid.grid_frame`;
@@ -151,8 +171,9 @@ def plot_reservoir_sizes(frame, orderings: Sequence[str], sizes: Sequence[int] =
     return fig
 
 
-def plot_reservoir_cost(frame, orderings: Sequence[str], sizes: Sequence[int] = (14, 28),
-                        width: float = 10.0, height: float = 3.7):
+def plot_reservoir_cost(
+    frame, orderings: Sequence[str], sizes: Sequence[int] = (14, 28), width: float = 10.0, height: float = 3.7
+):
     """Time to compute the reservoir states (left) and to fit the readouts (right) against units (chapter 8).
 
     ``frame`` holds rows of :func:`hilbertlib.reservoir_grid.grid_frame`; left:
@@ -168,14 +189,23 @@ def plot_reservoir_cost(frame, orderings: Sequence[str], sizes: Sequence[int] = 
         raise ValueError("plot_reservoir_cost: the frame has no rows (the reservoir-size sweeps)")
     color = _ordering_colors(orderings)
     fig, axes = plt.subplots(1, 2, figsize=(width, height))
-    for ax, col, label in ((axes[0], "states_ms_per_image", "reservoir states (ms per image)"),
-                           (axes[1], "readout_s", "readout search and fit (s)")):
+    for ax, col, label in (
+        (axes[0], "states_ms_per_image", "reservoir states (ms per image)"),
+        (axes[1], "readout_s", "readout search and fit (s)"),
+    ):
         for size in sizes:
             for o in orderings:
                 r = frame[(frame["size"] == size) & (frame["ordering"] == o)].sort_values("units")
                 if len(r):
-                    ax.plot(r["units"], r[col], "s-" if size == 28 else "o--", color=color[o], ms=4,
-                            lw=1.5 if size == 28 else 1.0, label=f"{o}, {size}x{size}")
+                    ax.plot(
+                        r["units"],
+                        r[col],
+                        "s-" if size == 28 else "o--",
+                        color=color[o],
+                        ms=4,
+                        lw=1.5 if size == 28 else 1.0,
+                        label=f"{o}, {size}x{size}",
+                    )
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))

@@ -42,12 +42,21 @@ ORDERINGS = ("row", "hilbert", "spiral")
 UNITS = {14: (100, 200, 500, 1000), 28: (100, 200, 500)}
 
 
-def search_grid(size: int = 14, orderings: Iterable[str] = ORDERINGS, leaks: Iterable[float] = SEARCH_LEAKS,
-                radii: Iterable[float] = SEARCH_RADII, units: int = SEARCH_UNITS,
-                **overrides: Any) -> list[ReservoirSpec]:
+def search_grid(
+    size: int = 14,
+    orderings: Iterable[str] = ORDERINGS,
+    leaks: Iterable[float] = SEARCH_LEAKS,
+    radii: Iterable[float] = SEARCH_RADII,
+    units: int = SEARCH_UNITS,
+    **overrides: Any,
+) -> list[ReservoirSpec]:
     """Leak rate x spectral radius at 200 units, per ordering (chapter 8)."""
-    return [ReservoirSpec(size=size, ordering=o, units=units, leak=a, spectral_radius=r, **overrides)
-            for o in orderings for a in leaks for r in radii]
+    return [
+        ReservoirSpec(size=size, ordering=o, units=units, leak=a, spectral_radius=r, **overrides)
+        for o in orderings
+        for a in leaks
+        for r in radii
+    ]
 
 
 def best_search(results: Iterable[ReservoirResult]) -> ReservoirResult:
@@ -58,21 +67,31 @@ def best_search(results: Iterable[ReservoirResult]) -> ReservoirResult:
     return max(results, key=lambda r: (r.val_accuracy, -r.spec.leak, -r.spec.spectral_radius))
 
 
-def size_grid(size: int, ordering: str, leak: float, spectral_radius: float, units: Iterable[int] | None = None,
-              **overrides: Any) -> list[ReservoirSpec]:
+def size_grid(
+    size: int, ordering: str, leak: float, spectral_radius: float, units: Iterable[int] | None = None, **overrides: Any
+) -> list[ReservoirSpec]:
     """The reservoir-size sweep for one ordering at its chosen leak and radius (chapter 8)."""
     units = UNITS[size] if units is None else units
-    return [ReservoirSpec(size=size, ordering=ordering, units=n, leak=leak, spectral_radius=spectral_radius,
-                          **overrides) for n in units]
+    return [
+        ReservoirSpec(size=size, ordering=ordering, units=n, leak=leak, spectral_radius=spectral_radius, **overrides)
+        for n in units
+    ]
 
 
 #: Leak rates searched at 28x28 (784 steps), at the radius chosen at 14x14.
 SEARCH_LEAKS_28 = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 
 
-def chapter_grid(results_dir: str | os.PathLike | None = RESERVOIR_DIR, compute: bool = False, retrain: bool = False,
-                 orderings: Iterable[str] = ORDERINGS, units: dict[int, tuple[int, ...]] | None = None,
-                 search_units: int = SEARCH_UNITS, log=None, **overrides: Any) -> dict[str, Any]:
+def chapter_grid(
+    results_dir: str | os.PathLike | None = RESERVOIR_DIR,
+    compute: bool = False,
+    retrain: bool = False,
+    orderings: Iterable[str] = ORDERINGS,
+    units: dict[int, tuple[int, ...]] | None = None,
+    search_units: int = SEARCH_UNITS,
+    log=None,
+    **overrides: Any,
+) -> dict[str, Any]:
     """Every result of chapter 8, loaded (and, with ``compute``, the missing ones computed).
 
     Four stages, each depending on the one before: (1) leak x radius search at
@@ -83,8 +102,12 @@ def chapter_grid(results_dir: str | os.PathLike | None = RESERVOIR_DIR, compute:
     "missing": [ids]}``; a stage whose inputs are missing is listed as missing.
     """
     units = UNITS if units is None else units
-    out: dict[str, Any] = {"search": {14: {}, 28: {}}, "best": {14: {}, 28: {}}, "sweep": {14: {}, 28: {}},
-                           "missing": []}
+    out: dict[str, Any] = {
+        "search": {14: {}, 28: {}},
+        "best": {14: {}, 28: {}},
+        "sweep": {14: {}, 28: {}},
+        "missing": [],
+    }
 
     def get(spec: ReservoirSpec) -> ReservoirResult | None:
         found = None if retrain or results_dir is None else load_reservoir_result(spec, results_dir)
@@ -101,16 +124,27 @@ def chapter_grid(results_dir: str | os.PathLike | None = RESERVOIR_DIR, compute:
             if size == 28 and o not in out["best"][14]:
                 out["missing"].append(f"esn-28-{o} search (needs the 14x14 search)")
                 continue
-            specs = (search_grid(14, [o], units=search_units, **overrides) if size == 14 else
-                     search_grid(28, [o], leaks=SEARCH_LEAKS_28, radii=(out["best"][14][o].spec.spectral_radius,),
-                                 units=search_units, **overrides))
+            specs = (
+                search_grid(14, [o], units=search_units, **overrides)
+                if size == 14
+                else search_grid(
+                    28,
+                    [o],
+                    leaks=SEARCH_LEAKS_28,
+                    radii=(out["best"][14][o].spec.spectral_radius,),
+                    units=search_units,
+                    **overrides,
+                )
+            )
             found = [get(s) for s in specs]
             out["search"][size][o] = [r for r in found if r is not None]
             if all(r is not None for r in found):
                 best = best_search(found)
                 out["best"][size][o] = best
-                sweep = [get(s) for s in size_grid(size, o, best.spec.leak, best.spec.spectral_radius, units[size],
-                                                   **overrides)]
+                sweep = [
+                    get(s)
+                    for s in size_grid(size, o, best.spec.leak, best.spec.spectral_radius, units[size], **overrides)
+                ]
                 out["sweep"][size][o] = [r for r in sweep if r is not None]
             else:
                 out["missing"].append(f"esn-{size}-{o} size sweep (needs the search)")
@@ -120,8 +154,12 @@ def chapter_grid(results_dir: str | os.PathLike | None = RESERVOIR_DIR, compute:
 # ------------------------------------------------------------- chapter tables
 
 #: The four stages of :func:`chapter_grid`, numbered as in chapter 8.
-STAGES = {1: "1. leak x radius search, 14x14", 2: "2. size sweep, 14x14",
-          3: "3. leak search, 28x28", 4: "4. size sweep, 28x28"}
+STAGES = {
+    1: "1. leak x radius search, 14x14",
+    2: "2. size sweep, 14x14",
+    3: "3. leak search, 28x28",
+    4: "4. size sweep, 28x28",
+}
 #: Where each stage's results sit in :func:`chapter_grid`'s output: (part, image size).
 STAGE_PARTS = {1: ("search", 14), 2: ("sweep", 14), 3: ("search", 28), 4: ("sweep", 28)}
 #: The stage whose best result each stage starts from.
@@ -131,14 +169,27 @@ STAGE_NEEDS = {2: 1, 3: 1, 4: 3}
 def result_row(r: ReservoirResult) -> dict[str, Any]:
     """One result's fields as a flat dict: the row of :func:`grid_frame` and of the status page (chapter 8)."""
     sec = r.seconds
-    row = {"size": r.spec.size, "ordering": r.spec.ordering, "units": r.spec.units, "leak": r.spec.leak,
-           "radius": r.spec.spectral_radius, "readout": r.readout, "ridge": float(r.data["chosen"]["ridge"]),
-           "val_accuracy": r.val_accuracy, "test_accuracy": r.test_accuracy}
+    row = {
+        "size": r.spec.size,
+        "ordering": r.spec.ordering,
+        "units": r.spec.units,
+        "leak": r.spec.leak,
+        "radius": r.spec.spectral_radius,
+        "readout": r.readout,
+        "ridge": float(r.data["chosen"]["ridge"]),
+        "val_accuracy": r.val_accuracy,
+        "test_accuracy": r.test_accuracy,
+    }
     for kind, ro in r.data["readouts"].items():
         row[f"val_{kind}"] = max(ro["val_accuracy"].values())
-    row.update(states_s=float(sec["states"]), readout_s=float(sec["readout_search"] + sec["readout_fit"]),
-               states_ms_per_image=float(sec["states_per_image_ms"]), images=int(sum(r.data["sizes"].values())),
-               id=r.id, finished=r.data["finished"])
+    row.update(
+        states_s=float(sec["states"]),
+        readout_s=float(sec["readout_search"] + sec["readout_fit"]),
+        states_ms_per_image=float(sec["states_per_image_ms"]),
+        images=int(sum(r.data["sizes"].values())),
+        id=r.id,
+        finished=r.data["finished"],
+    )
     return row
 
 
@@ -158,17 +209,36 @@ def grid_frame(grid: dict[str, Any]):
     """
     import pandas as pd
 
-    cols = ["stage", "size", "ordering", "units", "leak", "radius", "readout", "ridge", "val_accuracy",
-            "test_accuracy", *(f"val_{k}" for k in READOUTS), "states_s", "readout_s", "states_ms_per_image",
-            "images", "id"]
-    rows = [{"stage": stage, **result_row(r)}
-            for stage, (part, size) in STAGE_PARTS.items()
-            for results in grid[part][size].values() for r in results]
+    cols = [
+        "stage",
+        "size",
+        "ordering",
+        "units",
+        "leak",
+        "radius",
+        "readout",
+        "ridge",
+        "val_accuracy",
+        "test_accuracy",
+        *(f"val_{k}" for k in READOUTS),
+        "states_s",
+        "readout_s",
+        "states_ms_per_image",
+        "images",
+        "id",
+    ]
+    rows = [
+        {"stage": stage, **result_row(r)}
+        for stage, (part, size) in STAGE_PARTS.items()
+        for results in grid[part][size].values()
+        for r in results
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
-def grid_status(grid: dict[str, Any], orderings: Iterable[str] = ORDERINGS,
-                units: dict[int, tuple[int, ...]] | None = None):
+def grid_status(
+    grid: dict[str, Any], orderings: Iterable[str] = ORDERINGS, units: dict[int, tuple[int, ...]] | None = None
+):
     """How much of :func:`chapter_grid` is computed: stages (rows) by orderings (columns) (chapter 8).
 
     Each cell reads ``"15 of 15"`` (results found of results planned) or,

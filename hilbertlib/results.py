@@ -28,25 +28,37 @@ def results_dir(value: str | os.PathLike | None) -> Path:
     return RESULTS_DIR if value in (None, "") else Path(value)
 
 
-def load(spec: ExperimentSpec, folder: str | os.PathLike | None = None, *, retrain: bool = False,
-         train_missing: bool = False) -> Result:
+def load(
+    spec: ExperimentSpec, folder: str | os.PathLike | None = None, *, retrain: bool = False, train_missing: bool = False
+) -> Result:
     """The result of ``spec``: loaded, or trained when asked (always for a quick spec)."""
     where = results_dir(folder)
     res = run(spec, where, retrain=retrain, train_missing=train_missing or spec.reduced, progress=False)
     if res is None:
         raise MissingResultError(
-            f"no result for {spec.id} in {where}; train it with: python -m hilbertlib run --only {spec.id}")
+            f"no result for {spec.id} in {where}; train it with: python -m hilbertlib run --only {spec.id}"
+        )
     return res
 
 
-def load_all(specs: Iterable[ExperimentSpec], folder: str | os.PathLike | None = None, *, retrain: bool = False,
-             train_missing: bool = False) -> dict[str, Result]:
+def load_all(
+    specs: Iterable[ExperimentSpec],
+    folder: str | os.PathLike | None = None,
+    *,
+    retrain: bool = False,
+    train_missing: bool = False,
+) -> dict[str, Result]:
     """:func:`load` for each spec, keyed by id, in order."""
     return {s.id: load(s, folder, retrain=retrain, train_missing=train_missing) for s in specs}
 
 
-def load_present(specs: Iterable[ExperimentSpec], folder: str | os.PathLike | None = None, *, retrain: bool = False,
-                 train_missing: bool = False) -> dict[str, Result]:
+def load_present(
+    specs: Iterable[ExperimentSpec],
+    folder: str | os.PathLike | None = None,
+    *,
+    retrain: bool = False,
+    train_missing: bool = False,
+) -> dict[str, Result]:
     """The results of those specs that exist (or are trained: when asked, or quick), keyed by id.
 
     For a design whose runs land over time (chapter 9's seeds): a seed not
@@ -56,8 +68,11 @@ def load_present(specs: Iterable[ExperimentSpec], folder: str | os.PathLike | No
     where = results_dir(folder)
     out: dict[str, Result] = {}
     for s in specs:
-        res = (run(s, where, retrain=retrain, train_missing=True, progress=False)
-               if retrain or train_missing or s.reduced else load_result(s, where))
+        res = (
+            run(s, where, retrain=retrain, train_missing=True, progress=False)
+            if retrain or train_missing or s.reduced
+            else load_result(s, where)
+        )
         if res is not None:
             out[s.id] = res
     return out

@@ -167,8 +167,9 @@ def _train(
         state["segments"] = [{"from_epoch": 0, "backend": "not recorded"}] if start else []
     env = environment()
     previous = state["segments"][-1] if state["segments"] else None
-    state["segments"].append({"from_epoch": start,
-                              "same_device_as_previous": same_device(previous, env) if start else None, **env})
+    state["segments"].append(
+        {"from_epoch": start, "same_device_as_previous": same_device(previous, env) if start else None, **env}
+    )
 
     bar = None
     if progress and start < spec.epochs:
@@ -186,7 +187,7 @@ def _train(
             state["epoch_seconds"].append(time.perf_counter() - self._t0)
             for k in LOG_KEYS:
                 state["history"][k].append(float(logs[k]))
-            grads = gradients.read(self.model.optimizer)   # this epoch's, before the checkpoint
+            grads = gradients.read(self.model.optimizer)  # this epoch's, before the checkpoint
             for k in gradients.GRADIENT_KEYS:
                 state["history"][k].append(grads[k])
             state["completed_epochs"] = epoch + 1
@@ -205,8 +206,15 @@ def _train(
         _reseed_epoch(model, spec.seed, epoch)
         perm = np.random.default_rng([spec.seed, epoch]).permutation(len(ytr))
         model.fit(
-            xtr[perm], ytr[perm], batch_size=spec.batch_size, epochs=epoch + 1, initial_epoch=epoch,
-            validation_data=(xva, yva), shuffle=False, verbose=0, callbacks=[recorder],
+            xtr[perm],
+            ytr[perm],
+            batch_size=spec.batch_size,
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            validation_data=(xva, yva),
+            shuffle=False,
+            verbose=0,
+            callbacks=[recorder],
         )
     if bar is not None:
         bar.close()
@@ -241,7 +249,7 @@ def _train(
     path = result_path(spec, results_dir)
     atomic_write_json(path, result)
     shutil.rmtree(ckpt_dir, ignore_errors=True)
-    drop_parked(spec, results_dir)   # the result supersedes a parked checkpoint
+    drop_parked(spec, results_dir)  # the result supersedes a parked checkpoint
     return Result(spec=spec, data=result, path=path)
 
 

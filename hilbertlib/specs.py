@@ -6,7 +6,6 @@ Introduced in chapter 4 ("Simple RNN").
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import numbers
 from dataclasses import dataclass, field, fields
@@ -72,7 +71,9 @@ class ExperimentSpec:
         for name in ("seed", "epochs", "batch_size", "units", "dense_units", "cnn_filters", "validation_size"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "seed" else 1):
-                raise ValueError(f"{name} must be a {'non-negative' if name == 'seed' else 'positive'} integer, got {v!r}")
+                raise ValueError(
+                    f"{name} must be a {'non-negative' if name == 'seed' else 'positive'} integer, got {v!r}"
+                )
         for name in ("train_size", "test_size"):
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
@@ -143,7 +144,7 @@ class ExperimentSpec:
         d["tags"] = list(self.tags)
         return d
 
-    def replace(self, **changes: Any) -> "ExperimentSpec":
+    def replace(self, **changes: Any) -> ExperimentSpec:
         return dataclasses.replace(self, **changes)
 
 
@@ -189,14 +190,16 @@ class Protocol:
         for name in ("epochs", "batch_size", "train_size", "test_size"):
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise ValueError(f"Protocol.{name} must be a positive integer or None (each experiment's own), got {v!r}")
+                raise ValueError(
+                    f"Protocol.{name} must be a positive integer or None (each experiment's own), got {v!r}"
+                )
 
     @property
     def quick(self) -> bool:
         """Whether the protocol shrinks the data (a quick run, whose results never go into ``results/``)."""
         return self.train_size is not None or self.test_size is not None
 
-    def apply(self, spec: "ExperimentSpec") -> "ExperimentSpec":
+    def apply(self, spec: ExperimentSpec) -> ExperimentSpec:
         """``spec`` under this protocol."""
         changes = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
         return spec.replace(**changes) if changes else spec

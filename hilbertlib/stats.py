@@ -101,8 +101,9 @@ def welch(a: Sequence[float], b: Sequence[float], confidence: float = 0.95) -> C
         return Comparison(**base, low=diff, high=diff, t=None, df=None, p=p)
     res = _st.ttest_ind(xb, xa, equal_var=False)
     ci = res.confidence_interval(confidence)
-    return Comparison(**base, low=float(ci.low), high=float(ci.high), t=float(res.statistic), df=float(res.df),
-                      p=float(res.pvalue))
+    return Comparison(
+        **base, low=float(ci.low), high=float(ci.high), t=float(res.statistic), df=float(res.df), p=float(res.pvalue)
+    )
 
 
 def mean_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float | None, float | None]:

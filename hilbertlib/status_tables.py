@@ -19,8 +19,16 @@ from .fmt import pct
 from .machines import machine_label
 from .results import results_dir
 
-__all__ = ["backend_table", "cells_table", "epoch_machines", "fastest_backend", "missing_table", "reservoir_table",
-           "results_table", "timing_table"]
+__all__ = [
+    "backend_table",
+    "cells_table",
+    "epoch_machines",
+    "fastest_backend",
+    "missing_table",
+    "reservoir_table",
+    "results_table",
+    "timing_table",
+]
 
 
 def _stored(results: str | os.PathLike | None) -> list[dict[str, Any]]:
@@ -35,13 +43,22 @@ def results_table(results: str | os.PathLike | None = None):
     rows = []
     for data in _stored(results):
         spec, env = data["spec"], data["environment"]
-        rows.append({
-            "id": data["id"], "model": spec["model"], "size": spec["size"], "ordering": spec["ordering"],
-            "seed": spec["seed"], "test accuracy": pct(data["test"]["accuracy"]),
-            "epochs": len(data["history"]["accuracy"]), "backend": env["backend"], "device": env["device"],
-            "cpu": f"{env.get('cpu', '?')} x{env.get('cpu_count', '?')}",
-            "wall (min)": f"{data['wall_seconds'] / 60:.1f}", "finished": data["finished"][:10],
-        })
+        rows.append(
+            {
+                "id": data["id"],
+                "model": spec["model"],
+                "size": spec["size"],
+                "ordering": spec["ordering"],
+                "seed": spec["seed"],
+                "test accuracy": pct(data["test"]["accuracy"]),
+                "epochs": len(data["history"]["accuracy"]),
+                "backend": env["backend"],
+                "device": env["device"],
+                "cpu": f"{env.get('cpu', '?')} x{env.get('cpu_count', '?')}",
+                "wall (min)": f"{data['wall_seconds'] / 60:.1f}",
+                "finished": data["finished"][:10],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -61,7 +78,7 @@ def epoch_machines(data: dict[str, Any]) -> list[tuple[str, str, list[float]]]:
     out = []
     for i, seg in enumerate(segs):
         end = segs[i + 1]["from_epoch"] if i + 1 < len(segs) else len(seconds)
-        part = seconds[seg["from_epoch"]:end]
+        part = seconds[seg["from_epoch"] : end]
         if part:
             out.append((seg.get("backend", "not recorded"), seg.get("device", "not recorded"), part))
     return out
@@ -97,11 +114,18 @@ def timing_table(results: str | os.PathLike | None = None):
     rows = []
     for (model, steps, backend, device), runs in sorted(_epoch_times(results).items()):
         sec = np.concatenate([np.asarray(r, dtype=float) for r in runs])
-        rows.append({
-            "model": model, "steps": steps, "backend": backend, "device": device, "runs": len(runs),
-            "s/epoch (median)": f"{np.median(sec):.0f}", "s/epoch (range)": f"{sec.min():.0f}-{sec.max():.0f}",
-            "hours in all": f"{sec.sum() / 3600:.1f}",
-        })
+        rows.append(
+            {
+                "model": model,
+                "steps": steps,
+                "backend": backend,
+                "device": device,
+                "runs": len(runs),
+                "s/epoch (median)": f"{np.median(sec):.0f}",
+                "s/epoch (range)": f"{sec.min():.0f}-{sec.max():.0f}",
+                "hours in all": f"{sec.sum() / 3600:.1f}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -120,13 +144,22 @@ def reservoir_table(results: str | os.PathLike | None = None):
     rows = []
     for r in stored_results(results_dir(results) / "reservoir"):
         row = result_row(r)
-        rows.append({
-            "id": row["id"], "size": row["size"], "ordering": row["ordering"], "units": row["units"],
-            "leak": row["leak"], "radius": row["radius"], "readout": row["readout"],
-            "validation": pct(row["val_accuracy"]), "test accuracy": pct(row["test_accuracy"]),
-            "states (s)": f"{row['states_s']:.1f}", "readout (s)": f"{row['readout_s']:.1f}",
-            "finished": row["finished"][:10],
-        })
+        rows.append(
+            {
+                "id": row["id"],
+                "size": row["size"],
+                "ordering": row["ordering"],
+                "units": row["units"],
+                "leak": row["leak"],
+                "radius": row["radius"],
+                "readout": row["readout"],
+                "validation": pct(row["val_accuracy"]),
+                "test accuracy": pct(row["test_accuracy"]),
+                "states (s)": f"{row['states_s']:.1f}",
+                "readout (s)": f"{row['readout_s']:.1f}",
+                "finished": row["finished"][:10],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -154,11 +187,23 @@ def missing_table(results: str | os.PathLike | None = None):
         parked = parked_state(s, folder)
         done = 0 if parked is None else int(parked["completed_epochs"])
         steps = _steps(s.model, s.size)
-        cost = [f"{machine_label(b, d)}: {_duration((s.epochs - done) * float(np.median(np.concatenate(runs))))}"
-                for (m, st, b, d), runs in sorted(times.items()) if (m, st) == (s.model, steps)]
-        rows.append({"id": s.id, "model": s.model, "size": s.size, "ordering": s.ordering, "seed": s.seed,
-                     "epochs": s.epochs, "parked": "" if parked is None else f"after {done} of {s.epochs} epochs",
-                     "projected time": "; ".join(cost) or "no timing yet"})
+        cost = [
+            f"{machine_label(b, d)}: {_duration((s.epochs - done) * float(np.median(np.concatenate(runs))))}"
+            for (m, st, b, d), runs in sorted(times.items())
+            if (m, st) == (s.model, steps)
+        ]
+        rows.append(
+            {
+                "id": s.id,
+                "model": s.model,
+                "size": s.size,
+                "ordering": s.ordering,
+                "seed": s.seed,
+                "epochs": s.epochs,
+                "parked": "" if parked is None else f"after {done} of {s.epochs} epochs",
+                "projected time": "; ".join(cost) or "no timing yet",
+            }
+        )
     return pd.DataFrame(rows, columns=["id", "model", "size", "ordering", "seed", "epochs", "parked", "projected time"])
 
 
@@ -177,13 +222,16 @@ def backend_table(path: str | os.PathLike | None = None):
     if not p.exists():
         return pd.DataFrame()
     data = json.loads(p.read_text())
-    rows = [{
-        "backend": r["backend"] + ("" if r.get("variant") in (None, "default") else f" ({r['variant']})"),
-        "library": " ".join(f"{k} {v}" for k, v in r["versions"].items() if k in ("tensorflow", "jax", "torch")),
-        "steps/s": f"{r['steps_per_s']:.2f}",
-        "projected s/epoch": f"{r['projected_epoch_seconds']:.0f}",
-        "timed steps": r["timed_steps"],
-    } for r in data["results"]]
+    rows = [
+        {
+            "backend": r["backend"] + ("" if r.get("variant") in (None, "default") else f" ({r['variant']})"),
+            "library": " ".join(f"{k} {v}" for k, v in r["versions"].items() if k in ("tensorflow", "jax", "torch")),
+            "steps/s": f"{r['steps_per_s']:.2f}",
+            "projected s/epoch": f"{r['projected_epoch_seconds']:.0f}",
+            "timed steps": r["timed_steps"],
+        }
+        for r in data["results"]
+    ]
     df = pd.DataFrame(rows)
     df.attrs["note"] = data.get("note", "")
     df.attrs["date"] = data.get("date", "")
@@ -211,14 +259,16 @@ def cells_table(folder: str | os.PathLike | None = None):
         d = json.loads(p.read_text())
         env = d["environment"]
         for r in d["rows"]:
-            rows.append({
-                "machine": machine_label(env["backend"], env["device"]),
-                "steps": d["size"] ** 2,
-                "batch": r["batch_size"],
-                "LSTM s/batch": f"{r['lstm_s_per_batch']:.3f}",
-                "pLSTM s/batch": f"{r['plstm_s_per_batch']:.3f}",
-                "pLSTM / LSTM": f"{r['plstm_over_lstm']:.2f}",
-                "pLSTM s/epoch (projected)": f"{r['plstm_s_per_epoch']:.0f}",
-                "note": d.get("note", ""),
-            })
+            rows.append(
+                {
+                    "machine": machine_label(env["backend"], env["device"]),
+                    "steps": d["size"] ** 2,
+                    "batch": r["batch_size"],
+                    "LSTM s/batch": f"{r['lstm_s_per_batch']:.3f}",
+                    "pLSTM s/batch": f"{r['plstm_s_per_batch']:.3f}",
+                    "pLSTM / LSTM": f"{r['plstm_over_lstm']:.2f}",
+                    "pLSTM s/epoch (projected)": f"{r['plstm_s_per_epoch']:.0f}",
+                    "note": d.get("note", ""),
+                }
+            )
     return pd.DataFrame(rows)

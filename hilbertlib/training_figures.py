@@ -14,8 +14,14 @@ import numpy as np
 
 from .plotting import _axes
 
-__all__ = ["plot_confusion", "plot_confusion_grid", "plot_gradient_norms", "plot_history", "plot_history_grid",
-           "plot_seed_accuracies"]
+__all__ = [
+    "plot_confusion",
+    "plot_confusion_grid",
+    "plot_gradient_norms",
+    "plot_history",
+    "plot_history_grid",
+    "plot_seed_accuracies",
+]
 
 
 def plot_history(results, labels: Sequence[str] | None = None, metric: str = "accuracy", ax=None):
@@ -37,7 +43,9 @@ def plot_history(results, labels: Sequence[str] | None = None, metric: str = "ac
     return fig
 
 
-def plot_confusion(result, ax=None, title: str | None = None, normalize: bool = False, class_names: Sequence[str] | None = None):
+def plot_confusion(
+    result, ax=None, title: str | None = None, normalize: bool = False, class_names: Sequence[str] | None = None
+):
     """Seaborn heat map of a result's test confusion matrix (chapters 5 and 6; the paper's Figures 5 and 7)."""
     import seaborn as sns
 
@@ -46,8 +54,17 @@ def plot_confusion(result, ax=None, title: str | None = None, normalize: bool = 
         cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     fig, ax = _axes(ax, (4.6, 4))
     names = class_names or [str(i) for i in range(10)]
-    sns.heatmap(cm, annot=not normalize, fmt=".0f" if not normalize else ".2f", cmap="Blues", cbar=False,
-                xticklabels=names, yticklabels=names, ax=ax, annot_kws={"fontsize": 7})
+    sns.heatmap(
+        cm,
+        annot=not normalize,
+        fmt=".0f" if not normalize else ".2f",
+        cmap="Blues",
+        cbar=False,
+        xticklabels=names,
+        yticklabels=names,
+        ax=ax,
+        annot_kws={"fontsize": 7},
+    )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     if max(len(str(n)) for n in names) > 2:  # class names (chapter 10): slanted, so they do not overlap
@@ -57,7 +74,9 @@ def plot_confusion(result, ax=None, title: str | None = None, normalize: bool = 
     return fig
 
 
-def plot_gradient_norms(curves: dict[str, np.ndarray], ax=None, title: str | None = None, styles: dict[str, str] | None = None):
+def plot_gradient_norms(
+    curves: dict[str, np.ndarray], ax=None, title: str | None = None, styles: dict[str, str] | None = None
+):
     """Gradient norm per time step against steps before the end, log scale (chapter 4).
 
     ``curves`` maps a label to the output of
@@ -94,10 +113,22 @@ def plot_seed_accuracies(groups: dict[str, Sequence[float]], claimed: dict[str, 
     for i, lab in enumerate(labels):
         vals = 100 * np.asarray(list(groups[lab]), dtype=float)
         if vals.size:
-            ax.plot(np.full(vals.size, i), vals, "o", color=colors[i % len(colors)], alpha=0.8,
-                    label="one seed" if i == 0 else None)
-            ax.hlines(vals.mean(), i - 0.25, i + 0.25, color=colors[i % len(colors)], lw=2,
-                      label="mean over seeds" if i == 0 else None)
+            ax.plot(
+                np.full(vals.size, i),
+                vals,
+                "o",
+                color=colors[i % len(colors)],
+                alpha=0.8,
+                label="one seed" if i == 0 else None,
+            )
+            ax.hlines(
+                vals.mean(),
+                i - 0.25,
+                i + 0.25,
+                color=colors[i % len(colors)],
+                lw=2,
+                label="mean over seeds" if i == 0 else None,
+            )
         if claimed and lab in claimed:
             ax.plot(i + 0.3, 100 * claimed[lab], "x", color="black", ms=8, label="paper" if i == 0 else None)
     ax.set_xticks(range(len(labels)))
@@ -109,7 +140,9 @@ def plot_seed_accuracies(groups: dict[str, Sequence[float]], claimed: dict[str, 
     return fig
 
 
-def plot_history_grid(panels: dict[str, dict[str, object]], metric: str = "accuracy", width: float = 5.2, height: float = 3.6):
+def plot_history_grid(
+    panels: dict[str, dict[str, object]], metric: str = "accuracy", width: float = 5.2, height: float = 3.6
+):
     """One :func:`plot_history` panel per entry of ``panels`` (chapters 4 and 5).
 
     ``panels`` maps a panel title to ``{label: Result}``.
@@ -123,8 +156,9 @@ def plot_history_grid(panels: dict[str, dict[str, object]], metric: str = "accur
     return fig
 
 
-def plot_confusion_grid(results: dict[str, object], normalize: bool = False, size: float = 4.4,
-                        class_names: Sequence[str] | None = None):
+def plot_confusion_grid(
+    results: dict[str, object], normalize: bool = False, size: float = 4.4, class_names: Sequence[str] | None = None
+):
     """:func:`plot_confusion` side by side for ``{title: Result}`` (chapters 5 and 6).
 
     ``class_names`` labels the axes with names instead of digits (chapter 10).

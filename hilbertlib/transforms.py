@@ -33,8 +33,7 @@ def check_images(images: np.ndarray, name: str = "images") -> np.ndarray:
             raise ValueError(f"{name} contain NaN values; clean or drop those images first")
         if lo < 0.0 or hi > 1.0:
             raise ValueError(
-                f"float {name} must lie in [0, 1], found [{lo:g}, {hi:g}]; "
-                "divide 0-255 pixel values by 255 first"
+                f"float {name} must lie in [0, 1], found [{lo:g}, {hi:g}]; divide 0-255 pixel values by 255 first"
             )
     return arr
 

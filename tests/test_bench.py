@@ -29,15 +29,19 @@ def test_a_process_that_is_not_the_benchmarks_counts_as_other_load(backends):
     busy0, own0, t0 = backends._busy_cpu_seconds(), backends._own_cpu_seconds(), time.perf_counter()
     # A process not waited for (so not the benchmark's own) burns a whole CPU-second, however long
     # that takes on a shared machine, then says so and stays alive until told to go.
-    spinner = subprocess.Popen([sys.executable, "-c", BURN + "print('done', flush=True)\nsys.stdin.read()"],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    spinner = subprocess.Popen(
+        [sys.executable, "-c", BURN + "print('done', flush=True)\nsys.stdin.read()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert spinner.stdout.readline().strip() == "done"
         wall = time.perf_counter() - t0
         others = backends.other_cpu_load(busy0, own0, wall)
     finally:
         spinner.communicate("")
-    assert others is not None and others * wall > 0.9, (others, wall)   # at least the spinner's CPU-second
+    assert others is not None and others * wall > 0.9, (others, wall)  # at least the spinner's CPU-second
 
 
 @pytest.mark.skipif(not Path("/proc/stat").exists(), reason="reads /proc/stat (Linux)")

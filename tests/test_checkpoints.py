@@ -29,10 +29,10 @@ def test_checkpoint_state_is_none_unless_the_folder_holds_this_specs_checkpoint(
     assert checkpoint_state(tmp_path / "absent", TINY) is None
     fake_checkpoint(tmp_path / "e3", 3, model="model-e3.keras")
     assert checkpoint_state(tmp_path / "e3", TINY)["completed_epochs"] == 3
-    assert checkpoint_state(tmp_path / "e3", TINY.replace(seed=1)) is None      # another spec's checkpoint
+    assert checkpoint_state(tmp_path / "e3", TINY.replace(seed=1)) is None  # another spec's checkpoint
     (tmp_path / "e3" / "model-e3.keras").unlink()
-    assert checkpoint_state(tmp_path / "e3", TINY) is None                       # its weights are gone
-    fake_checkpoint(tmp_path / "old", 1)                                          # before the state named them
+    assert checkpoint_state(tmp_path / "e3", TINY) is None  # its weights are gone
+    fake_checkpoint(tmp_path / "old", 1)  # before the state named them
     assert checkpoint_state(tmp_path / "old", TINY)["completed_epochs"] == 1
     (tmp_path / "old" / "state.json").write_text("{not json")
     assert checkpoint_state(tmp_path / "old", TINY) is None
@@ -46,7 +46,7 @@ def test_drop_parked_removes_the_run_and_then_the_empty_folder(tmp_path):
     assert sorted(p.name for p in (tmp_path / PARKED).iterdir()) == [other.id]
     drop_parked(other, tmp_path)
     assert not (tmp_path / PARKED).exists()
-    drop_parked(other, tmp_path)   # nothing parked: nothing to do
+    drop_parked(other, tmp_path)  # nothing parked: nothing to do
 
 
 def test_crash_between_weights_and_state_resumes_from_the_named_weights(tmp_path, mnist, trained, monkeypatch):
@@ -66,7 +66,7 @@ def test_crash_between_weights_and_state_resumes_from_the_named_weights(tmp_path
     monkeypatch.setattr(checkpoints, "atomic_write_json", real)
     state = json.loads((cache / TINY.id / "state.json").read_text())
     assert state["completed_epochs"] == 1 and state["model"] == "model-e1.keras"
-    assert (cache / TINY.id / "model-e2.keras").is_file()   # newer weights, named by no state
+    assert (cache / TINY.id / "model-e2.keras").is_file()  # newer weights, named by no state
     res = run(TINY, tmp_path, cache_dir=cache)
     assert res.data["resumed_at"] == [1]
     ref, _ = trained
@@ -103,16 +103,16 @@ def test_park_commits_a_checkpoint_that_run_resumes_and_then_deletes(tmp_path, m
     assert sorted(p.name for p in dest.iterdir()) == ["model-e1.keras", "state.json"]
     assert parked_state(TINY, results)["completed_epochs"] == 1
     assert not temp_files(results) and sorted(p.name for p in (results / PARKED).iterdir()) == [TINY.id]
-    park(TINY, results, cache)   # parking again replaces the copy in one step
+    park(TINY, results, cache)  # parking again replaces the copy in one step
     assert parked_state(TINY, results)["completed_epochs"] == 1
 
-    shutil.rmtree(cache)             # another machine: no cache, only what git holds
+    shutil.rmtree(cache)  # another machine: no cache, only what git holds
     res = run(TINY, results, cache_dir=cache)
     assert res.data["resumed_at"] == [1]
     ref, _ = trained
     for key in HISTORY_KEYS:
         np.testing.assert_allclose(res.history[key], ref.history[key], rtol=0, atol=1e-5, err_msg=key)
-    assert not (results / PARKED).exists()   # the result supersedes the parked checkpoint
+    assert not (results / PARKED).exists()  # the result supersedes the parked checkpoint
     assert parked_state(TINY, results) is None
 
 

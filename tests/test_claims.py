@@ -31,4 +31,4 @@ def test_verdict_chance_over_counts_the_seeds_that_learned():
 def test_the_papers_numbers():
     assert claims.PAPER_CONFUSION == (9, 4)
     assert claims.PAPER["lstm-14-row"] - claims.PAPER["lstm-14-hilbert"] == pytest.approx(0.05)
-    assert claims.CHANCE_THRESHOLD > 0.1135   # always answering the commonest digit stays "at chance"
+    assert claims.CHANCE_THRESHOLD > 0.1135  # always answering the commonest digit stays "at chance"

@@ -150,11 +150,19 @@ def test_cli_draw_and_metrics(tmp_path):
     import sys
 
     png = tmp_path / "h.png"
-    out = subprocess.run([sys.executable, "-m", "hilbertlib", "draw", "hilbert", "--size", "14", "-o", str(png)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "hilbertlib", "draw", "hilbert", "--size", "14", "-o", str(png)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    out = subprocess.run([sys.executable, "-m", "hilbertlib", "metrics", "hilbert-crop", "--size", "28"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "hilbertlib", "metrics", "hilbert-crop", "--size", "28"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert any(line.split() == ["non_unit_steps", "5"] for line in out.splitlines()), out
     bad = subprocess.run([sys.executable, "-m", "hilbertlib", "metrics", "hilbret"], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown ordering" in bad.stderr
@@ -193,8 +201,24 @@ def test_backend_option_sends_a_model_to_its_own_backend(tmp_path, monkeypatch, 
     monkeypatch.setattr(cli_mod.subprocess, "run", fake_run)
     monkeypatch.setenv("KERAS_BACKEND", "torch")
     ids = "plstm-28-row-s0-e5-clip1,lstm-28-row-s1"
-    assert main(["run", "--only", ids, "--results", str(tmp_path), "--logs", str(tmp_path / "logs"),
-                 "--jobs", "1", "--backend", "plstm=jax"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--only",
+                ids,
+                "--results",
+                str(tmp_path),
+                "--logs",
+                str(tmp_path / "logs"),
+                "--jobs",
+                "1",
+                "--backend",
+                "plstm=jax",
+            ]
+        )
+        == 0
+    )
     assert seen == {"plstm-28-row-s0-e5-clip1": "jax", "lstm-28-row-s1": "torch"}
     assert "plstm-28-row-s0-e5-clip1: done" in capsys.readouterr().out
 
@@ -244,8 +268,12 @@ def test_pin_gives_each_job_one_core_and_one_thread(tmp_path, monkeypatch):
     monkeypatch.setattr(cli_mod.subprocess, "run", fake_run)
     monkeypatch.setattr(cli_mod.os, "sched_getaffinity", lambda pid: {0, 1})
     ids = "lstm-14-row-s0,lstm-14-hilbert-s0,lstm-14-row-s1"
-    assert main(["run", "--only", ids, "--results", str(tmp_path), "--logs", str(tmp_path / "logs"),
-                 "--jobs", "2", "--pin"]) == 0
+    assert (
+        main(
+            ["run", "--only", ids, "--results", str(tmp_path), "--logs", str(tmp_path / "logs"), "--jobs", "2", "--pin"]
+        )
+        == 0
+    )
     assert len(seen) == 3
     assert all(cli_mod.ONE_THREAD_XLA in env["XLA_FLAGS"] and env["OMP_NUM_THREADS"] == "1" for env in seen)
     assert all(len(c) == 1 and c <= {0, 1} for c in pinned)

@@ -26,8 +26,10 @@ from hilbertlib import cluster  # noqa: E402
 from hilbertlib.result_files import load_result  # noqa: E402
 from hilbertlib.specs import ExperimentSpec  # noqa: E402
 
-TINY = [ExperimentSpec("lstm", 14, "row", epochs=1, train_size=64, test_size=64, units=8, dense_units=8),
-        ExperimentSpec("simple_rnn", 14, "hilbert", epochs=1, train_size=64, test_size=64, units=8, dense_units=8)]
+TINY = [
+    ExperimentSpec("lstm", 14, "row", epochs=1, train_size=64, test_size=64, units=8, dense_units=8),
+    ExperimentSpec("simple_rnn", 14, "hilbert", epochs=1, train_size=64, test_size=64, units=8, dense_units=8),
+]
 # Long enough after its first (compiling) epoch that the test can kill its worker mid-run (it polls
 # the shared checkpoint every 20 ms; an epoch takes a few tenths of a second), short enough to stay cheap.
 LONG = ExperimentSpec("lstm", 14, "row", epochs=12, train_size=128, test_size=64, units=8, dense_units=8, seed=2)
@@ -36,8 +38,9 @@ HISTORY = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 @pytest.fixture(scope="module")
 def local_cluster(mnist_path):
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=40) as lc:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    ) as lc:
         yield lc
 
 
@@ -53,10 +56,16 @@ def local_run(spec: ExperimentSpec, folder: Path) -> dict:
     draw from Python's global random state, which Keras seeds its initial
     weights from.
     """
-    code = ("import json, sys; from hilbertlib.runner import run; from hilbertlib.specs import spec_from_dict; "
-            "run(spec_from_dict(json.loads(sys.argv[1])), sys.argv[2], cache_dir=sys.argv[3])")
-    subprocess.run([sys.executable, "-c", code, json.dumps(spec.to_dict()), str(folder), str(folder / "ckpt")],
-                   check=True, capture_output=True, timeout=900)
+    code = (
+        "import json, sys; from hilbertlib.runner import run; from hilbertlib.specs import spec_from_dict; "
+        "run(spec_from_dict(json.loads(sys.argv[1])), sys.argv[2], cache_dir=sys.argv[3])"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, json.dumps(spec.to_dict()), str(folder), str(folder / "ckpt")],
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
     return json.loads((folder / f"{spec.id}.json").read_text())
 
 
@@ -69,8 +78,9 @@ def same_run(a: dict, b: dict) -> None:
 
 def test_every_result_arrives_and_equals_a_local_run(local_cluster, tmp_path):
     logged: list[str] = []
-    outcome = cluster.run_grid(TINY, local_cluster.scheduler_address, tmp_path / "results",
-                               checkpoints=tmp_path / "ckpt", log=logged.append)
+    outcome = cluster.run_grid(
+        TINY, local_cluster.scheduler_address, tmp_path / "results", checkpoints=tmp_path / "ckpt", log=logged.append
+    )
     assert outcome == {s.id: "done" for s in TINY}, logged
     assert not leftovers(tmp_path / "results")
     for spec in TINY:
@@ -92,8 +102,11 @@ def test_a_worker_killed_mid_run_loses_only_that_run_to_a_restart(local_cluster,
         if "written to" in msg:
             written.append(msg.split(":")[0])
 
-    thread = threading.Thread(target=lambda: outcome.update(
-        cluster.run_grid(specs, local_cluster.scheduler_address, results, checkpoints=ckpt, log=log)))
+    thread = threading.Thread(
+        target=lambda: outcome.update(
+            cluster.run_grid(specs, local_cluster.scheduler_address, results, checkpoints=ckpt, log=log)
+        )
+    )
     thread.start()
     killed = None
     with distributed.Client(local_cluster.scheduler_address) as client:
@@ -118,14 +131,24 @@ def test_a_worker_killed_mid_run_loses_only_that_run_to_a_restart(local_cluster,
     assert res is not None and res.weights_path.is_file()
     assert res.data["resumed_at"] and res.data["resumed_at"][0] >= killed  # resumed from the shared checkpoint
     assert len(res.history["loss"]) == LONG.epochs
-    same_run(res.data, local_run(LONG, tmp_path / "local"))  # a resumed run's history is an uninterrupted one's (same device and backend)
+    same_run(
+        res.data, local_run(LONG, tmp_path / "local")
+    )  # a resumed run's history is an uninterrupted one's (same device and backend)
 
 
 def test_reservoir_stages_run_on_the_cluster_and_match_a_local_grid(local_cluster, tmp_path):
     from hilbertlib.reservoir_grid import chapter_grid
 
-    tiny = {"orderings": ["row"], "units": {14: (10,), 28: (10,)}, "search_units": 10, "train_size": 100, "test_size": 100}
-    outcome = cluster.run_reservoir_grid(local_cluster.scheduler_address, tmp_path / "remote", log=lambda m: None, **tiny)
+    tiny = {
+        "orderings": ["row"],
+        "units": {14: (10,), 28: (10,)},
+        "search_units": 10,
+        "train_size": 100,
+        "test_size": 100,
+    }
+    outcome = cluster.run_reservoir_grid(
+        local_cluster.scheduler_address, tmp_path / "remote", log=lambda m: None, **tiny
+    )
     assert outcome and set(outcome.values()) == {"done"}
     remote = chapter_grid(tmp_path / "remote", **tiny)
     assert remote["missing"] == []
@@ -146,14 +169,36 @@ def test_the_command_line_sends_the_missing_runs_to_the_scheduler(tmp_path, monk
         return {s.id: "done" for s in todo}
 
     monkeypatch.setattr(cluster, "run_grid", fake)
-    rc = main(["run", "--grid", "paper", "--results", str(tmp_path), "--scheduler", "tcp://example:8786",
-               "--cache", "/shared/ckpt"])
+    rc = main(
+        [
+            "run",
+            "--grid",
+            "paper",
+            "--results",
+            str(tmp_path),
+            "--scheduler",
+            "tcp://example:8786",
+            "--cache",
+            "/shared/ckpt",
+        ]
+    )
     assert rc == 0
     assert seen["scheduler"] == "tcp://example:8786" and seen["checkpoints"] == Path("/shared/ckpt")
     assert "lstm-14-row-s0" in seen["ids"] and seen["results"] == tmp_path
     assert f"{len(seen['ids'])} results written, 0 failed" in capsys.readouterr().out
-    main(["run", "--grid", "paper", "--results", str(tmp_path), "--scheduler", "tcp://example:8786",
-          "--backend", "plstm=jax"])
+    main(
+        [
+            "run",
+            "--grid",
+            "paper",
+            "--results",
+            str(tmp_path),
+            "--scheduler",
+            "tcp://example:8786",
+            "--backend",
+            "plstm=jax",
+        ]
+    )
     assert seen["backends"] == {"plstm": "jax"}
     with pytest.raises(SystemExit, match="--jobs"):
         main(["run", "--results", str(tmp_path), "--scheduler", "tcp://example:8786", "--jobs", "2"])

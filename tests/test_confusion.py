@@ -10,10 +10,10 @@ from hilbertlib import confusion
 
 def test_constant_answer_reads_a_single_non_empty_column():
     cm = np.zeros((10, 10), dtype=int)
-    cm[:, 1] = np.arange(10) + 5          # every image, whatever its class, answered "1"
+    cm[:, 1] = np.arange(10) + 5  # every image, whatever its class, answered "1"
     assert confusion.constant_answer(cm) == 1
     assert confusion.constant_answer(cm.tolist()) == 1
-    cm[3, 3] = 1                          # one image answered otherwise
+    cm[3, 3] = 1  # one image answered otherwise
     assert confusion.constant_answer(cm) is None
     assert confusion.constant_answer(np.eye(10, dtype=int)) is None
     with pytest.raises(ValueError, match="square"):

@@ -23,5 +23,5 @@ def test_same_device_compares_the_recorded_fields_only():
     assert same_device({**env, "device": "gpu:elsewhere"}, env) is False
     assert same_device({**env, "xla_flags": "--other"}, env) is False
     assert same_device(None, env) is None
-    old = {k: v for k, v in env.items() if k != SAME_DEVICE_KEYS[-1]}   # a segment older than the field
+    old = {k: v for k, v in env.items() if k != SAME_DEVICE_KEYS[-1]}  # a segment older than the field
     assert same_device(old, env) is None

@@ -31,10 +31,10 @@ FASHION_NAMES = Dataset("fashion_mnist", *(np.zeros(1),) * 4, source="test").cla
 def test_describe_pair_names_the_classes_in_order_with_the_count():
     text = confusion.describe_pair((6, 0, 120), FASHION_NAMES)
     assert "Shirt" in text and "T-shirt/top" in text and "120" in text
-    assert text.index("Shirt") < text.index("T-shirt/top")          # the true class first, then the prediction
-    assert str(0) not in text.replace("120", "")                       # names, not class numbers
+    assert text.index("Shirt") < text.index("T-shirt/top")  # the true class first, then the prediction
+    assert str(0) not in text.replace("120", "")  # names, not class numbers
     one = confusion.describe_pair((9, 7, 1), FASHION_NAMES)
-    assert "Ankle boot" in one and "Sneaker" in one and "1" in one and "images" not in one   # one image, singular
+    assert "Ankle boot" in one and "Sneaker" in one and "1" in one and "images" not in one  # one image, singular
 
 
 def test_describe_pair_without_names_uses_the_digits():
@@ -45,9 +45,13 @@ def test_describe_pair_without_names_uses_the_digits():
 def _two_class_images():
     rng = np.random.default_rng(0)
     base = rng.random((3, 8, 8))
-    x = np.concatenate([np.repeat(base[:1], 4, axis=0),   # class 0: pattern A
-                        np.repeat(base[:1], 3, axis=0),   # class 1: the same pattern A
-                        np.repeat(base[1:2], 5, axis=0)])  # class 2: pattern B
+    x = np.concatenate(
+        [
+            np.repeat(base[:1], 4, axis=0),  # class 0: pattern A
+            np.repeat(base[:1], 3, axis=0),  # class 1: the same pattern A
+            np.repeat(base[1:2], 5, axis=0),
+        ]
+    )  # class 2: pattern B
     y = np.array([0] * 4 + [1] * 3 + [2] * 5)
     return x, y, base
 
@@ -59,13 +63,13 @@ def test_class_mean_correlation_is_a_correlation_matrix():
     assert np.allclose(c, c.T)
     assert np.allclose(np.diag(c), 1.0)
     assert np.all(np.abs(c) <= 1.0)
-    assert c[0, 1] == pytest.approx(1.0)           # identical mean images
-    assert c[0, 2] < 0.99                          # different random patterns
+    assert c[0, 1] == pytest.approx(1.0)  # identical mean images
+    assert c[0, 2] < 0.99  # different random patterns
 
 
 def test_class_mean_correlation_matches_numpy_and_marks_empty_classes():
     x, y, base = _two_class_images()
-    c = metrics.class_mean_correlation(x, y, n_classes=4)   # class 3 has no images
+    c = metrics.class_mean_correlation(x, y, n_classes=4)  # class 3 has no images
     assert c[0, 2] == pytest.approx(np.corrcoef(base[0].ravel(), base[1].ravel())[0, 1])
     assert np.all(np.isnan(c[3])) and np.all(np.isnan(c[:, 3]))
 
@@ -98,7 +102,9 @@ def _tick_texts(ax, axis="x"):
 
 def test_plot_confusion_grid_labels_with_class_names():
     cm = np.eye(10, dtype=int) * 5 + 1
-    fig = training_figures.plot_confusion_grid({"A": _FakeResult(cm), "B": _FakeResult(cm.T)}, class_names=FASHION_NAMES)
+    fig = training_figures.plot_confusion_grid(
+        {"A": _FakeResult(cm), "B": _FakeResult(cm.T)}, class_names=FASHION_NAMES
+    )
     ax = fig.axes[0]
     assert _tick_texts(ax, "x") == FASHION_NAMES and _tick_texts(ax, "y") == FASHION_NAMES
     assert ax.get_xticklabels()[0].get_rotation() == pytest.approx(45)
@@ -115,12 +121,12 @@ def test_plot_confusion_grid_default_labels_are_digits():
 
 def test_plot_class_means_draws_the_means_with_class_titles():
     x = np.zeros((4, 6, 6), dtype=np.uint8)
-    x[0, 0, 0] = x[1, 0, 0] = 255          # class 0: a dot top left
-    x[2, 5, 5] = 255                        # class 1: a dot bottom right (x[3] is empty, class 1 too)
+    x[0, 0, 0] = x[1, 0, 0] = 255  # class 0: a dot top left
+    x[2, 5, 5] = 255  # class 1: a dot bottom right (x[3] is empty, class 1 too)
     y = np.array([0, 0, 1, 1])
     fig = plotting.plot_class_means({"toy": (x, y, ["dot", "corner", "none"])})
     axes = fig.axes
-    assert [ax.get_title() for ax in axes] == ["all", "dot", "corner", ""]   # class 2 has no images: blank
+    assert [ax.get_title() for ax in axes] == ["all", "dot", "corner", ""]  # class 2 has no images: blank
     shown = [ax.images[0].get_array() for ax in axes[:3]]
     assert shown[1][0, 0] == pytest.approx(1.0)
     assert shown[2][5, 5] == pytest.approx(0.5)

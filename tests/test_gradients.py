@@ -16,8 +16,8 @@ def two_variables():
     return [keras.Variable(np.zeros(3, "float32"), name="a"), keras.Variable(np.zeros(2, "float32"), name="b")]
 
 
-BIG = [np.array([3.0, 4.0, 0.0], "float32"), np.array([0.0, 0.5], "float32")]      # norms 5 and 0.5
-SMALL = [np.array([0.0, 0.3, 0.4], "float32"), np.array([0.0, 0.0], "float32")]    # norms 0.5 and 0
+BIG = [np.array([3.0, 4.0, 0.0], "float32"), np.array([0.0, 0.5], "float32")]  # norms 5 and 0.5
+SMALL = [np.array([0.0, 0.3, 0.4], "float32"), np.array([0.0, 0.0], "float32")]  # norms 0.5 and 0
 
 
 def test_apply_records_the_global_norm_before_clipping():
@@ -30,7 +30,7 @@ def test_apply_records_the_global_norm_before_clipping():
     assert got["batches"] == 2
     assert got["grad_norm_mean"] == pytest.approx((big + 0.5) / 2, rel=1e-6)
     assert got["grad_norm_max"] == pytest.approx(big, rel=1e-6)
-    assert got["clipped_share"] == 0.5              # the first tensor of BIG has norm 5 > 1
+    assert got["clipped_share"] == 0.5  # the first tensor of BIG has norm 5 > 1
     reset(opt)
     assert read(opt)["batches"] == 0 and read(opt)["grad_norm_mean"] is None
 
@@ -44,7 +44,7 @@ def test_stateless_apply_carries_the_records():
     values = [v.value for v in variables]
     for grads in (BIG, SMALL, SMALL):
         values, opt_values = opt.stateless_apply(opt_values, grads, values)
-    assert read(opt)["batches"] == 0                # nothing was assigned statefully
+    assert read(opt)["batches"] == 0  # nothing was assigned statefully
     for v, value in zip(opt.variables, opt_values):
         v.assign(value)
     got = read(opt)
@@ -52,8 +52,16 @@ def test_stateless_apply_carries_the_records():
     assert got["grad_norm_max"] == pytest.approx(math.sqrt(25.25), rel=1e-6)
 
 
-@pytest.mark.parametrize("kwargs, share", [({}, 0.0), ({"global_clipnorm": 1.0}, 0.5), ({"clipvalue": 0.35}, 1.0),
-                                           ({"clipvalue": 0.45}, 0.5), ({"clipnorm": 10.0}, 0.0)])
+@pytest.mark.parametrize(
+    "kwargs, share",
+    [
+        ({}, 0.0),
+        ({"global_clipnorm": 1.0}, 0.5),
+        ({"clipvalue": 0.35}, 1.0),
+        ({"clipvalue": 0.45}, 0.5),
+        ({"clipnorm": 10.0}, 0.0),
+    ],
+)
 def test_clipped_share_for_every_kind_of_clipping(kwargs, share):
     opt = RecordingRMSprop(learning_rate=1e-3, **kwargs)
     variables = two_variables()
@@ -83,8 +91,9 @@ def test_model_fit_is_unchanged_by_recording(mnist):
     from hilbertlib.runner import set_seed
     from hilbertlib.specs import ExperimentSpec
 
-    spec = ExperimentSpec("lstm", 14, "row", epochs=1, train_size=64, test_size=64, units=8, dense_units=8,
-                          clipnorm=1.0)
+    spec = ExperimentSpec(
+        "lstm", 14, "row", epochs=1, train_size=64, test_size=64, units=8, dense_units=8, clipnorm=1.0
+    )
     x, y = prepare_data(spec)["train"]
     weights = {}
     for record in (False, True):
@@ -120,7 +129,7 @@ def test_old_optimizer_state_loads_and_other_states_fail():
     n = len(opt.variables)
     old = {str(i): np.full(v.shape, i + 1, v.dtype) for i, v in enumerate(opt.variables[: n - 4])}
     opt.apply(BIG, variables)
-    opt.load_own_variables(old)                  # a checkpoint written before the records
+    opt.load_own_variables(old)  # a checkpoint written before the records
     for i, v in enumerate(opt.variables[: n - 4]):
         np.testing.assert_array_equal(np.asarray(v.value), old[str(i)])
     assert read(opt)["batches"] == 0

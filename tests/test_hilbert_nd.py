@@ -24,9 +24,7 @@ def test_exhaustive_agreement_with_hilbertcurve(ndim, bits):
     assert pts.shape == (d.size, ndim) and pts.dtype == np.int64
     np.testing.assert_array_equal(pts, np.array(hc.points_from_distances(d.tolist())))
     np.testing.assert_array_equal(hilbert_encode_nd(pts, bits), d)
-    np.testing.assert_array_equal(
-        hilbert_encode_nd(pts, bits), np.array(hc.distances_from_points(pts.tolist()))
-    )
+    np.testing.assert_array_equal(hilbert_encode_nd(pts, bits), np.array(hc.distances_from_points(pts.tolist())))
     # a bijection onto the cube with unit steps
     assert len({tuple(p) for p in pts.tolist()}) == d.size
     if d.size > 1:

@@ -34,8 +34,10 @@ def test_negative_min_rise():
 
 
 def _result(acc, val, loss, cm):
-    data = {"history": {"accuracy": acc, "val_accuracy": val, "loss": loss},
-            "test": {"accuracy": float(np.trace(cm) / np.sum(cm)), "confusion_matrix": cm}}
+    data = {
+        "history": {"accuracy": acc, "val_accuracy": val, "loss": loss},
+        "test": {"accuracy": float(np.trace(cm) / np.sum(cm)), "confusion_matrix": cm},
+    }
     return Result(spec=ExperimentSpec("lstm", 28), data=data)
 
 
@@ -58,6 +60,6 @@ def test_fell_back_needs_a_peak_above_chance_and_a_fall():
     from hilbertlib.histories import fell_back
 
     assert fell_back([0.3, 0.49, 0.12])
-    assert not fell_back([0.3, 0.49, 0.45])        # a dip within the allowed fall
-    assert not fell_back([0.14, 0.02])             # never left chance
+    assert not fell_back([0.3, 0.49, 0.45])  # a dip within the allowed fall
+    assert not fell_back([0.14, 0.02])  # never left chance
     assert not fell_back([])

@@ -5,8 +5,16 @@ import pytest
 from hilbertlib import grid, lookup
 from hilbertlib.specs import PAPER, Protocol
 
-RECIPE = dict(model="lstm", size=28, ordering="row", seed=0, epochs=20, learning_rate=1e-3, schedule="constant",
-              **grid.LONG_RECIPE)
+RECIPE = dict(
+    model="lstm",
+    size=28,
+    ordering="row",
+    seed=0,
+    epochs=20,
+    learning_rate=1e-3,
+    schedule="constant",
+    **grid.LONG_RECIPE,
+)
 
 
 def test_finds_the_recipe_and_its_variants_at_the_paper_protocol():

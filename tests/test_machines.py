@@ -11,8 +11,11 @@ CPU = {"backend": "jax", "device": "cpu:cpu"}
 
 
 def result(n, segments=None, env=CPU, seconds=None):
-    data = {"history": {"loss": [1.0] * n, "accuracy": [0.5] * n},
-            "environment": dict(env), "epoch_seconds": seconds or [float(i + 1) for i in range(n)]}
+    data = {
+        "history": {"loss": [1.0] * n, "accuracy": [0.5] * n},
+        "environment": dict(env),
+        "epoch_seconds": seconds or [float(i + 1) for i in range(n)],
+    }
     if segments is not None:
         data["segments"] = [{"from_epoch": f, **m} for f, m in segments]
     return Result(spec=ExperimentSpec("lstm", 28), data=data)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 keras = pytest.importorskip("keras")
-pytest_plugins = ["memory_nets"]   # the fixtures model and x
+pytest_plugins = ["memory_nets"]  # the fixtures model and x
 
 from hilbertlib import memory  # noqa: E402
 
@@ -39,7 +39,7 @@ def test_time_constant_of_a_long_trace_near_one_is_exact():
 def test_retention_of_a_constant_gate_is_exponential():
     trace = np.full((4, 100, 2), 0.95)
     lags = np.array([1, 10, 50])
-    np.testing.assert_allclose(memory.retention_curve(trace, lags), 0.95 ** lags, rtol=1e-9)
+    np.testing.assert_allclose(memory.retention_curve(trace, lags), 0.95**lags, rtol=1e-9)
     with pytest.raises(ValueError, match="lag"):
         memory.retention_curve(trace, [500])
 
@@ -69,8 +69,10 @@ def test_at_initialisation_matches_the_measurements_it_bundles():
     from hilbertlib.specs import ExperimentSpec
 
     x, y = data.sample_sequences(14, "row", 8)
-    specs = {"lstm": ExperimentSpec("lstm", 14, "row", units=8, dense_units=8, init="chrono"),
-             "plstm": ExperimentSpec("plstm", 14, "row", units=8, dense_units=8)}
+    specs = {
+        "lstm": ExperimentSpec("lstm", 14, "row", units=8, dense_units=8, init="chrono"),
+        "plstm": ExperimentSpec("plstm", 14, "row", units=8, dense_units=8),
+    }
     got = memory.at_initialisation(specs, x, y)
     lstm = probes.fresh_model(specs["lstm"])
     trace = memory.forget_gate_trace(lstm, x)
@@ -86,10 +88,10 @@ def test_at_initialisation_matches_the_measurements_it_bundles():
 
 def test_gate_statistics_equal_the_whole_trace(model, x):
     trace = memory.forget_gate_trace(model, x)
-    st = memory.gate_statistics(model, x, starts=(0, 9), batch_size=5)   # batches of 5, 5, 5 and 1
+    st = memory.gate_statistics(model, x, starts=(0, 9), batch_size=5)  # batches of 5, 5, 5 and 1
     assert st.n == len(x)
     np.testing.assert_allclose(st.tau, memory.time_constants(trace), rtol=1e-6)
-    lags = np.arange(1, 20)                  # every lag from step 0: 1 .. T - 1
+    lags = np.arange(1, 20)  # every lag from step 0: 1 .. T - 1
     np.testing.assert_allclose(st.retention[0], memory.unit_retention_curves(trace, lags), rtol=1e-6)
     np.testing.assert_allclose(st.curve(0, lags), memory.retention_curve(trace, lags), rtol=1e-6)
     np.testing.assert_allclose(st.curve(9), memory.retention_curve(trace, np.arange(1, 11), start=9), rtol=1e-6)
@@ -99,5 +101,3 @@ def test_gate_statistics_equal_the_whole_trace(model, x):
         memory.gate_statistics(model, x, starts=(19,))
     with pytest.raises(ValueError, match="lags"):
         st.curve(0, [20])
-
-

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 keras = pytest.importorskip("keras")
-pytest_plugins = ["memory_nets"]   # the fixtures model and x
+pytest_plugins = ["memory_nets"]  # the fixtures model and x
 
 from hilbertlib import memory_blanking as mb  # noqa: E402
 
@@ -58,8 +58,9 @@ def test_prefix_blanker_serves_networks_of_one_architecture(mnist):
     for net in nets:
         # the untrained network's own answers as labels, so that the counts depend on the input
         pred = np.asarray(net.predict(x, verbose=0)).argmax(1)
-        np.testing.assert_array_equal(blanker.correct(net, x, pred, ks, batch_size=20),
-                                      mb._correct_on_copies(net, x, pred, ks, batch_size=20))
+        np.testing.assert_array_equal(
+            blanker.correct(net, x, pred, ks, batch_size=20), mb._correct_on_copies(net, x, pred, ks, batch_size=20)
+        )
     assert blanker.correct(nets[1], x, pred, [0])[0] == len(x)
     other = fresh_model(spec.replace(units=6))
     with pytest.raises(ValueError, match="architecture"):

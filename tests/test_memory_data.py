@@ -30,15 +30,18 @@ def _stored(tmp_path, spec: ExperimentSpec, seed: int | None = None) -> Result:
     model = fresh_model(spec if seed is None else spec.replace(seed=seed))
     (tmp_path / "weights").mkdir(exist_ok=True)
     keras.Model(model.inputs, model.outputs).save_weights(tmp_path / "weights" / f"{spec.id}.weights.h5")
-    return Result(spec=spec, data={"weights": f"weights/{spec.id}.weights.h5", "test": {"accuracy": 0.5}},
-                  path=tmp_path / f"{spec.id}.json")
+    return Result(
+        spec=spec,
+        data={"weights": f"weights/{spec.id}.weights.h5", "test": {"accuracy": 0.5}},
+        path=tmp_path / f"{spec.id}.json",
+    )
 
 
 def test_the_grid_of_k():
     ks = memory_data.blank_grid(196)
     assert ks[0] == 0 and ks[-1] == 196 and 196 - memory_data.HORIZON in ks
     assert set(range(0, 196, 10)) <= set(ks) and len(ks) == len(set(ks)) == 22
-    assert memory_data.blank_grid(100) == (*range(0, 100, 10), 100)   # no point 150 steps before the end
+    assert memory_data.blank_grid(100) == (*range(0, 100, 10), 100)  # no point 150 steps before the end
 
 
 def test_chapter_specs_are_the_paper_lstms_at_14x14_over_seeds():
@@ -73,7 +76,7 @@ def test_a_measurement_holds_what_the_chapter_reads(tmp_path, mnist):
 
 def test_stored_measurements_round_trip_and_go_out_of_date(tmp_path, mnist):
     res = _stored(tmp_path, TINY)
-    m = memory_data.measure(res)                       # all 24 test images of the quick run: the run's own id
+    m = memory_data.measure(res)  # all 24 test images of the quick run: the run's own id
     assert m.id == TINY.id and m.n == 24
     path = memory_data.save(m, tmp_path)
     assert path == tmp_path / "memory" / f"{TINY.id}.json" == memory_data.measurement_path(res, None, tmp_path)

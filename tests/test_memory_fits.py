@@ -14,10 +14,10 @@ def test_fit_decays_recovers_an_exponential_and_a_power_law():
     assert exp_fit["exponential"]["tau"] == pytest.approx(30.0)
     assert exp_fit["exponential"]["scale"] == pytest.approx(0.8)
     assert exp_fit["exponential"]["rms"] < 1e-9 < exp_fit["power_law"]["rms"]
-    pow_fit = memory_fits.fit_decays(lags, 0.5 * lags ** -0.7)
+    pow_fit = memory_fits.fit_decays(lags, 0.5 * lags**-0.7)
     assert pow_fit["power_law"]["exponent"] == pytest.approx(0.7)
     assert pow_fit["power_law"]["rms"] < 1e-9 < pow_fit["exponential"]["rms"]
-    np.testing.assert_allclose(pow_fit["power_law"]["curve"], 0.5 * lags ** -0.7, rtol=1e-9)
+    np.testing.assert_allclose(pow_fit["power_law"]["curve"], 0.5 * lags**-0.7, rtol=1e-9)
     with pytest.raises(ValueError, match="at least 3"):
         memory_fits.fit_decays([1, 2, 3], [1.0, 0.0, 0.0])
     with pytest.raises(ValueError, match=">= 1"):
@@ -39,10 +39,15 @@ def test_a_mixture_of_exponentials_looks_like_a_power_law():
 
 def test_decay_shapes_counts_units():
     lags = np.arange(1, 101)
-    curves = np.stack([np.exp(-lags / 30.0),          # exponential
-                       lags ** -1.0,                   # power law
-                       np.full(len(lags), 0.99),       # flat
-                       np.exp(-lags / 0.3)], axis=1)   # gone in a step or two
+    curves = np.stack(
+        [
+            np.exp(-lags / 30.0),  # exponential
+            lags**-1.0,  # power law
+            np.full(len(lags), 0.99),  # flat
+            np.exp(-lags / 0.3),
+        ],
+        axis=1,
+    )  # gone in a step or two
     assert memory_fits.decay_shapes(curves, lags) == {"exponential": 1, "power_law": 1, "flat": 1, "too_fast": 1}
 
 
@@ -59,4 +64,4 @@ def test_seed_band():
 def test_fit_gap_is_positive_where_the_exponential_fits_better():
     lags = np.arange(1, 101)
     assert memory_fits.fit_gap(memory_fits.fit_decays(lags, np.exp(-lags / 30.0))) > 0
-    assert memory_fits.fit_gap(memory_fits.fit_decays(lags, lags ** -1.5)) < 0
+    assert memory_fits.fit_gap(memory_fits.fit_decays(lags, lags**-1.5)) < 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hilbertlib import notebook
-from hilbertlib.notebook import ParameterError, check_parameters
 from hilbertlib.grid import grid
+from hilbertlib.notebook import ParameterError, check_parameters
 from hilbertlib.specs import PAPER, ExperimentSpec, Protocol
 
 
@@ -62,17 +62,20 @@ def test_quick_runs_switch_the_guards_off():
 # ------------------------------------------------- the parameters of chapter 8's reservoirs
 
 
-@pytest.mark.parametrize("name,value", [
-    ("units", [0]),
-    ("units", [10, "20"]),
-    ("units", []),
-    ("units", "100"),
-    ("search_units", 0),
-    ("search_units", 2.5),
-    ("search_units", None),
-    ("validation_size", 0),
-    ("validation_size", True),
-])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("units", [0]),
+        ("units", [10, "20"]),
+        ("units", []),
+        ("units", "100"),
+        ("search_units", 0),
+        ("search_units", 2.5),
+        ("search_units", None),
+        ("validation_size", 0),
+        ("validation_size", True),
+    ],
+)
 def test_reservoir_parameters_fail_with_a_fix(name, value):
     with pytest.raises(ParameterError) as info:
         check_parameters(**{name: value})

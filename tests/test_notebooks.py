@@ -23,11 +23,15 @@ QUICK = dict(epochs=1, train_size=128, test_size=128, sample_size=128, train_mis
 #: Extra quick-mode parameters for chapters that QUICK alone does not keep small.
 #: Chapter 8: tiny reservoirs and a small validation set (a changed validation
 #: size makes every reservoir spec a quick one, never stored in results/).
-QUICK_EXTRA = {"08_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
-               "11_long_sequences": dict(seeds=[0, 1]),
-               "13_discussion": dict(seeds=[0, 1]),
-               "09_orderings": dict(seeds=[0, 1], orderings=["row", "hilbert", "reversed:hilbert", "row-scattered"])}
-GLUE_REF = re.compile(r"\{glue(?::text|:figure|:any|:math)?\}`([A-Za-z0-9_\-]+)(?::[^`]*)?`|```\{glue:figure\}\s+([A-Za-z0-9_\-]+)")
+QUICK_EXTRA = {
+    "08_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
+    "11_long_sequences": dict(seeds=[0, 1]),
+    "13_discussion": dict(seeds=[0, 1]),
+    "09_orderings": dict(seeds=[0, 1], orderings=["row", "hilbert", "reversed:hilbert", "row-scattered"]),
+}
+GLUE_REF = re.compile(
+    r"\{glue(?::text|:figure|:any|:math)?\}`([A-Za-z0-9_\-]+)(?::[^`]*)?`|```\{glue:figure\}\s+([A-Za-z0-9_\-]+)"
+)
 
 
 def glued(nb) -> dict[str, str]:
@@ -53,8 +57,15 @@ def referenced(nb) -> set[str]:
 
 
 def _execute(src: Path, dst: Path, **params):
-    return papermill.execute_notebook(str(src), str(dst), parameters=params, kernel_name="python3",
-                                      cwd=str(src.parent), progress_bar=False, log_output=False)
+    return papermill.execute_notebook(
+        str(src),
+        str(dst),
+        parameters=params,
+        kernel_name="python3",
+        cwd=str(src.parent),
+        progress_bar=False,
+        log_output=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +88,9 @@ def quick_dir(tmp_path_factory):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_chapter_runs_in_quick_mode(chapter: Path, quick_dir: Path, tmp_path: Path):
     committed = {p.name: p.stat().st_mtime for p in (ROOT / "results").glob("*.json")}
-    nb = _execute(chapter, tmp_path / chapter.name, results_dir=str(quick_dir), **QUICK,
-                  **QUICK_EXTRA.get(chapter.stem, {}))
+    nb = _execute(
+        chapter, tmp_path / chapter.name, results_dir=str(quick_dir), **QUICK, **QUICK_EXTRA.get(chapter.stem, {})
+    )
     values = glued(nb)
     missing = referenced(nb) - set(values)
     assert not missing, f"{chapter.name} uses glue names it never glues: {sorted(missing)}"
@@ -106,7 +118,9 @@ def test_committed_chapters_are_clean_sources():
             for o in cell.get("outputs", []):
                 assert o.get("output_type") != "error", f"{path.name}: committed error output"
                 text = "".join(o.get("text", "")) if o.get("output_type") == "stream" else ""
-                assert "Traceback" not in text and "Warning" not in text, f"{path.name}: warning or traceback in a committed output: {text[:200]}"
+                assert "Traceback" not in text and "Warning" not in text, (
+                    f"{path.name}: warning or traceback in a committed output: {text[:200]}"
+                )
 
 
 @pytest.mark.slow
@@ -117,8 +131,11 @@ def test_bad_parameter_fails_at_the_check_cell(param, value, tmp_path: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("chapter,param,value", [("08_reservoir", "units", [0]), ("08_reservoir", "search_units", 0)],
-                         ids=["08_reservoir-units", "08_reservoir-search_units"])
+@pytest.mark.parametrize(
+    "chapter,param,value",
+    [("08_reservoir", "units", [0]), ("08_reservoir", "search_units", 0)],
+    ids=["08_reservoir-units", "08_reservoir-search_units"],
+)
 def test_chapter_parameter_fails_at_the_check_cell(chapter, param, value, tmp_path: Path):
     _fails_at_the_check_cell(ROOT / "chapters" / f"{chapter}.ipynb", param, value, tmp_path)
 
@@ -132,7 +149,9 @@ def _fails_at_the_check_cell(chapter: Path, param, value, tmp_path: Path):
     # It failed before anything was trained or written.
     assert not list(tmp_path.rglob("*.json"))
     executed = nbformat.read(tmp_path / "bad.ipynb", as_version=4)
-    failing = [i for i, c in enumerate(executed.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    failing = [
+        i for i, c in enumerate(executed.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    ]
     params_at = next(i for i, c in enumerate(executed.cells) if "parameters" in c.metadata.get("tags", []))
     assert failing and failing[0] <= params_at + 3, "the error came late, not from the check cell"
 
@@ -157,7 +176,8 @@ def test_glue_carries_no_sentences(chapter: Path):
         text = "".join(text) if isinstance(text, list) else text
         assert len(text.strip("'\"")) <= 60, f"{chapter.name}: glue {name!r} is a sentence: {text[:80]!r}"
         assert not any(k.endswith("image/png") for k in data), (
-            f"{chapter.name}: figure {name!r} is glued instead of shown where it is made")
+            f"{chapter.name}: figure {name!r} is glued instead of shown where it is made"
+        )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
@@ -168,7 +188,9 @@ def test_every_figure_shows_in_the_notebook(chapter: Path):
             continue
         outputs = cell.get("outputs", [])
         if "figure" in cell.metadata.get("mystnb", {}):
-            assert any("image/png" in o.get("data", {}) for o in outputs), f"{chapter.name} cell {i}: figure without image"
+            assert any("image/png" in o.get("data", {}) for o in outputs), (
+                f"{chapter.name} cell {i}: figure without image"
+            )
         for o in outputs:
             text = "".join(o.get("data", {}).get("text/plain", ""))
             if text.startswith("<Figure size"):
@@ -179,9 +201,13 @@ def test_every_figure_shows_in_the_notebook(chapter: Path):
 def test_one_hidden_setup_cell(chapter: Path):
     nb = nbformat.read(chapter, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    first_visible = next(i for i, c in enumerate(code) if "remove-cell" not in c.metadata.get("tags", [])
-                         and "parameters" not in c.metadata.get("tags", []))
+    first_visible = next(
+        i
+        for i, c in enumerate(code)
+        if "remove-cell" not in c.metadata.get("tags", []) and "parameters" not in c.metadata.get("tags", [])
+    )
     before = code[:first_visible]
     assert [("parameters" in c.metadata.get("tags", [])) for c in before] == [True, False], (
-        f"{chapter.name}: expected the parameters cell and one hidden setup cell before the first visible cell")
+        f"{chapter.name}: expected the parameters cell and one hidden setup cell before the first visible cell"
+    )
     assert "notebook.setup(" in before[1].source, f"{chapter.name}: the hidden setup cell should call notebook.setup"

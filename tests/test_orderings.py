@@ -135,9 +135,9 @@ def test_hilbert_equals_classic_curve_on_powers_of_two(k):
     x, y = ordering_to_xy(ordering("hilbert", n), n)
     np.testing.assert_array_equal(x, gx)
     np.testing.assert_array_equal(y, gy)
-    assert any(
-        np.array_equal(a, gx) and np.array_equal(b, gy) for a, b in _square_symmetries(cx, cy, n)
-    ), f"generalized curve differs from the classic one on {n}x{n}"
+    assert any(np.array_equal(a, gx) and np.array_equal(b, gy) for a, b in _square_symmetries(cx, cy, n)), (
+        f"generalized curve differs from the classic one on {n}x{n}"
+    )
 
 
 def test_gilbert_xy_matches_ordering_on_rectangles():

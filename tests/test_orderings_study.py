@@ -23,7 +23,7 @@ def test_reversal_keeps_locality_and_roughness_but_flips_the_ink():
     """The premise of chapter 9's reversal test, for the book's real orderings."""
     rng = np.random.default_rng(0)
     images = (rng.random((20, 14, 14)) * (rng.random((20, 14, 14)) < 0.3)).astype(np.float32)
-    images[:, 10:, :] *= 3.0   # more ink at the bottom, so the direction matters
+    images[:, 10:, :] *= 3.0  # more ink at the bottom, so the direction matters
     images = np.clip(images, 0, 1)
     for name in ("row", "hilbert", "spiral"):
         fwd, rev = metrics.locality_summary(name, 14), metrics.locality_summary(f"reversed:{name}", 14)

@@ -8,8 +8,13 @@ import pytest
 keras = pytest.importorskip("keras")
 from keras import ops  # noqa: E402
 
-from hilbertlib.plstm import (PowerLawLSTMCell, plstm_forget_gate_trace, plstm_last_state, power_law_lstm,  # noqa: E402
-                              power_law_retention)
+from hilbertlib.plstm import (
+    PowerLawLSTMCell,
+    plstm_forget_gate_trace,
+    plstm_last_state,
+    power_law_lstm,  # noqa: E402
+    power_law_retention,
+)
 
 
 def _model(t=12, d=1, units=8, **kw):

@@ -122,9 +122,9 @@ def test_collapse_report_rejects_bad_input():
 def test_first_step_share():
     assert probes.first_step_share(np.array([1e-3, 0.5, 2.0])) == pytest.approx(5e-4)
     assert probes.first_step_share(None) is None
-    assert np.isnan(probes.first_step_share(np.zeros(5)))            # collapsed: no gradient anywhere
+    assert np.isnan(probes.first_step_share(np.zeros(5)))  # collapsed: no gradient anywhere
     assert probes.first_step_share(np.array([1.0, 0.0])) == float("inf")
-    assert probes.first_step_share(np.array([0.0, 3.0])) == 0.0     # underflowed to zero
+    assert probes.first_step_share(np.array([0.0, 3.0])) == 0.0  # underflowed to zero
     with pytest.raises(ValueError, match="1-d"):
         probes.first_step_share(np.zeros((2, 3)))
 

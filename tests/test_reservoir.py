@@ -81,17 +81,20 @@ def test_reservoirpy_ridge_is_the_closed_form():
     np.testing.assert_array_equal(pred[clear], scores.argmax(axis=1)[clear])
 
 
-@pytest.mark.parametrize("bad,match", [
-    (dict(size=15), "size must be 14 or 28"),
-    (dict(ordering="zigzag"), "zigzag"),
-    (dict(units=0), "units must be a positive integer"),
-    (dict(leak=0.0), "leak must be in"),
-    (dict(leak=1.5), "leak must be in"),
-    (dict(spectral_radius=0), "spectral_radius"),
-    (dict(connectivity=0), "connectivity"),
-    (dict(ridges=()), "ridges"),
-    (dict(test_size=0), "test_size"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        (dict(size=15), "size must be 14 or 28"),
+        (dict(ordering="zigzag"), "zigzag"),
+        (dict(units=0), "units must be a positive integer"),
+        (dict(leak=0.0), "leak must be in"),
+        (dict(leak=1.5), "leak must be in"),
+        (dict(spectral_radius=0), "spectral_radius"),
+        (dict(connectivity=0), "connectivity"),
+        (dict(ridges=()), "ridges"),
+        (dict(test_size=0), "test_size"),
+    ],
+)
 def test_spec_rejects_bad_values(bad, match):
     with pytest.raises(ValueError, match=match):
         ReservoirSpec(**bad)

@@ -57,10 +57,10 @@ def test_schema_1_results_still_load(trained, tmp_path):
     old = load_result(TINY, tmp_path)
     assert old.schema == 1 and old.test_accuracy == res.test_accuracy
     assert old.grad_norm_mean is None and old.grad_norm_max is None and old.clipped_share is None
-    assert old.resumed_elsewhere is False          # one segment: never resumed
+    assert old.resumed_elsewhere is False  # one segment: never resumed
     data["segments"].append({"from_epoch": 1, "backend": "jax"})
     path.write_text(json.dumps(data))
-    assert load_result(TINY, tmp_path).resumed_elsewhere is None   # an old resume does not say
+    assert load_result(TINY, tmp_path).resumed_elsewhere is None  # an old resume does not say
 
 
 def test_committed_results_load_with_the_new_accessors():

@@ -18,7 +18,9 @@ def test_committed_result_loads():
 
 
 def test_seed_accuracies_reads_what_exists(tmp_path):
-    specs = [ExperimentSpec("lstm", 14, "row", seed=s) for s in (0, 1, 2)] + [ExperimentSpec("lstm", 14, "hilbert", seed=9)]
+    specs = [ExperimentSpec("lstm", 14, "row", seed=s) for s in (0, 1, 2)] + [
+        ExperimentSpec("lstm", 14, "hilbert", seed=9)
+    ]
     acc = results.seed_accuracies(specs)
     assert len(acc["row"]) == 3 and acc["hilbert"] == []
 

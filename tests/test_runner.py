@@ -221,8 +221,8 @@ def test_resume_does_not_depend_on_the_saved_optimizer_class(tmp_path, mnist, mo
 def test_weights_hold_the_layers_only_and_reproduce_the_test_result(trained, mnist):
     import h5py
 
-    from hilbertlib.probes import trained_model
     from hilbertlib.data import prepare_data
+    from hilbertlib.probes import trained_model
     from hilbertlib.runner import _evaluate
 
     res, _ = trained
@@ -251,8 +251,9 @@ def test_collapse_of_a_stored_result(trained, mnist):
 # ------------------------------------------------------------------ gradient records (schema 2)
 
 
-TINY_CLIP = ExperimentSpec("lstm", 14, "row", epochs=2, train_size=64, test_size=64, units=8, dense_units=8,
-                           clipnorm=1.0)
+TINY_CLIP = ExperimentSpec(
+    "lstm", 14, "row", epochs=2, train_size=64, test_size=64, units=8, dense_units=8, clipnorm=1.0
+)
 
 
 def without_gradient_recording(monkeypatch):
@@ -271,7 +272,7 @@ def test_result_records_gradient_norms(trained):
         assert len(res.history[key]) == TINY.epochs and getattr(res, key) == res.history[key]
     assert all(m > 0 and np.isfinite(m) for m in res.grad_norm_mean)
     assert all(mx >= m for mx, m in zip(res.grad_norm_max, res.grad_norm_mean))
-    assert res.clipped_share == [0.0, 0.0]          # TINY does not clip
+    assert res.clipped_share == [0.0, 0.0]  # TINY does not clip
     assert res.segments[0]["same_device_as_previous"] is None and res.resumed_elsewhere is False
 
 
@@ -280,7 +281,7 @@ def test_clipped_share_follows_the_clipnorm(tmp_path, mnist, clipnorm, share):
     res = run(TINY_CLIP.replace(clipnorm=clipnorm, epochs=1), tmp_path, cache_dir=tmp_path / "ck")
     (value,) = res.clipped_share
     assert 0.0 <= value <= 1.0
-    if share == "all":       # every batch has a tensor whose norm exceeds 0.001
+    if share == "all":  # every batch has a tensor whose norm exceeds 0.001
         assert value == 1.0
     elif share == "none":
         assert value == 0.0
@@ -295,7 +296,7 @@ def test_recording_leaves_training_unchanged(tmp_path, mnist, monkeypatch):
     for key in HISTORY_KEYS:
         assert with_records.history[key] == plain.history[key], key
     assert with_records.confusion_matrix.tolist() == plain.confusion_matrix.tolist()
-    assert plain.grad_norm_mean == [None, None]      # a plain optimizer records nothing
+    assert plain.grad_norm_mean == [None, None]  # a plain optimizer records nothing
 
 
 def test_resumed_run_has_the_gradient_records_of_an_uninterrupted_one(resumed, trained):
@@ -303,7 +304,7 @@ def test_resumed_run_has_the_gradient_records_of_an_uninterrupted_one(resumed, t
     ref, _ = trained
     assert all(len(after["state"]["history"][k]) == 1 for k in GRADIENT_KEYS)  # checkpointed with the epoch
     for key in HISTORY_KEYS + GRADIENT_KEYS:
-        assert res.history[key] == ref.history[key], key   # same device: identical, not merely close
+        assert res.history[key] == ref.history[key], key  # same device: identical, not merely close
     first, second = res.segments
     assert first["same_device_as_previous"] is None and second["same_device_as_previous"] is True
     assert res.resumed_elsewhere is False
@@ -345,7 +346,7 @@ def test_checkpoint_from_before_gradient_records_resumes(tmp_path, mnist, traine
 def test_checkpoint_of_another_optimizer_fails_with_a_clear_message(tmp_path, mnist):
     with pytest.raises(KeyboardInterrupt):
         run(TINY, tmp_path, cache_dir=tmp_path / "ck", on_epoch=interrupt_after_first_epoch)
-    other = TINY.replace(optimizer="rmsprop")   # Adam's checkpoint under RMSprop's id
+    other = TINY.replace(optimizer="rmsprop")  # Adam's checkpoint under RMSprop's id
     (tmp_path / "ck" / TINY.id).rename(tmp_path / "ck" / other.id)
     state_path = tmp_path / "ck" / other.id / "state.json"
     state = json.loads(state_path.read_text())
@@ -378,6 +379,11 @@ def test_set_seed_draws_what_keras_set_random_seed_draws():
 
 def test_set_seed_does_not_import_tensorflow():
     code = "import sys; from hilbertlib.runner import set_seed; set_seed(0); print('tensorflow' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "KERAS_BACKEND": "jax"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+    )
     assert out.stdout.strip() == "False"

@@ -19,8 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ("bash", "sh", "sha256sum", "cut", "cat", "dirname", "rm", "mkdir", "env", "touch", "chmod", "echo", "ln")
 
-pytestmark = pytest.mark.skipif(shutil.which("bash") is None or shutil.which("sha256sum") is None,
-                                reason="needs bash and coreutils")
+pytestmark = pytest.mark.skipif(
+    shutil.which("bash") is None or shutil.which("sha256sum") is None, reason="needs bash and coreutils"
+)
 
 
 def _stub(path: Path, body: str) -> None:
@@ -39,8 +40,9 @@ def sandbox(tmp_path):
     (repo / ".venv" / "bin").mkdir(parents=True)
     digest = hashlib.sha256()
     # What setup.sh hashes to decide that .venv is up to date (absolute paths, as it names them).
-    lines = subprocess.run(["sha256sum", str(repo / "requirements.txt"), str(repo / "pyproject.toml")],
-                           capture_output=True, check=True).stdout
+    lines = subprocess.run(
+        ["sha256sum", str(repo / "requirements.txt"), str(repo / "pyproject.toml")], capture_output=True, check=True
+    ).stdout
     digest.update(lines)
     (repo / ".venv" / ".requirements.sha256").write_text(digest.hexdigest() + "\n")
     bin_.mkdir()
@@ -52,17 +54,43 @@ def sandbox(tmp_path):
     return repo, bin_, tmp_path / "calls.log"
 
 
-def _run(repo: Path, bin_: Path, call: str, *, apt_ok: bool, python_ok: bool, log: Path, fashion: Path,
-         chromium_dir: Path | None = None) -> subprocess.CompletedProcess:
-    make = f'mkdir -p "{fashion}"' if chromium_dir is None else f'touch "{chromium_dir}/chromium"; chmod +x "{chromium_dir}/chromium"'
-    _stub(bin_ / "apt-get", f'echo "apt-get $*" >> "{log}"\n'
-          + (f'[ "$1" = install ] && {make}\nexit 0' if apt_ok else "exit 100"))
+def _run(
+    repo: Path,
+    bin_: Path,
+    call: str,
+    *,
+    apt_ok: bool,
+    python_ok: bool,
+    log: Path,
+    fashion: Path,
+    chromium_dir: Path | None = None,
+) -> subprocess.CompletedProcess:
+    make = (
+        f'mkdir -p "{fashion}"'
+        if chromium_dir is None
+        else f'touch "{chromium_dir}/chromium"; chmod +x "{chromium_dir}/chromium"'
+    )
+    _stub(
+        bin_ / "apt-get",
+        f'echo "apt-get $*" >> "{log}"\n' + (f'[ "$1" = install ] && {make}\nexit 0' if apt_ok else "exit 100"),
+    )
     _stub(repo / ".venv" / "bin" / "python", f'echo "python $*" >> "{log}"\nexit {0 if python_ok else 1}')
-    env = {"PATH": f"{bin_}" + (f":{chromium_dir}" if chromium_dir else ""), "HOME": str(repo),
-           "FASHION_DEBIAN_DIR": str(fashion)}
+    env = {
+        "PATH": f"{bin_}" + (f":{chromium_dir}" if chromium_dir else ""),
+        "HOME": str(repo),
+        "FASHION_DEBIAN_DIR": str(fashion),
+    }
     script = f'source scripts/setup.sh && {call} && echo "CHROMIUM=${{HILBERTLIB_CHROMIUM:-}}"'
-    return subprocess.run([str(bin_ / "bash"), "-c", script], cwd=repo, env=env, capture_output=True, text=True, check=False,
-                          timeout=60, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [str(bin_ / "bash"), "-c", script],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_fashion_mnist_comes_from_the_debian_package_when_apt_can_install_it(sandbox, tmp_path):
@@ -102,8 +130,16 @@ def test_chromium_is_installed_for_the_browser_test(sandbox, tmp_path):
     (tmp_path / "fashion").mkdir()
     chromium_dir = tmp_path / "usr-bin"
     chromium_dir.mkdir()
-    proc = _run(repo, bin_, "ensure_chromium", apt_ok=True, python_ok=False, log=log, fashion=tmp_path / "fashion",
-                chromium_dir=chromium_dir)
+    proc = _run(
+        repo,
+        bin_,
+        "ensure_chromium",
+        apt_ok=True,
+        python_ok=False,
+        log=log,
+        fashion=tmp_path / "fashion",
+        chromium_dir=chromium_dir,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "apt-get install -y -qq chromium" in log.read_text()
     assert f"CHROMIUM={chromium_dir / 'chromium'}" in proc.stdout
@@ -112,8 +148,16 @@ def test_chromium_is_installed_for_the_browser_test(sandbox, tmp_path):
 def test_no_chromium_is_an_error_naming_the_package(sandbox, tmp_path):
     repo, bin_, log = sandbox
     (tmp_path / "fashion").mkdir()
-    proc = _run(repo, bin_, "ensure_chromium", apt_ok=False, python_ok=False, log=log, fashion=tmp_path / "fashion",
-                chromium_dir=tmp_path / "empty")
+    proc = _run(
+        repo,
+        bin_,
+        "ensure_chromium",
+        apt_ok=False,
+        python_ok=False,
+        log=log,
+        fashion=tmp_path / "fashion",
+        chromium_dir=tmp_path / "empty",
+    )
     assert proc.returncode != 0
     assert "apt-get install chromium" in proc.stderr
     assert "python -m playwright install chromium" in log.read_text()  # tried Playwright's own build too

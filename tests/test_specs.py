@@ -39,10 +39,16 @@ def test_cnn_ignores_ordering():
 
 def test_non_default_fields_add_readable_tokens():
     base = ExperimentSpec("lstm", 14, "hilbert")
-    for change, token in (({"epochs": 5}, "e5"), ({"units": 64}, "u64"), ({"clipnorm": 1.0}, "clip1"),
-                          ({"init": "chrono"}, "chrono"), ({"train_size": 64}, "n64"),
-                          ({"learning_rate": 5e-4}, "lr0.0005"), ({"optimizer": "rmsprop"}, "rmsprop"),
-                          ({"schedule": "cosine"}, "cosine")):
+    for change, token in (
+        ({"epochs": 5}, "e5"),
+        ({"units": 64}, "u64"),
+        ({"clipnorm": 1.0}, "clip1"),
+        ({"init": "chrono"}, "chrono"),
+        ({"train_size": 64}, "n64"),
+        ({"learning_rate": 5e-4}, "lr0.0005"),
+        ({"optimizer": "rmsprop"}, "rmsprop"),
+        ({"schedule": "cosine"}, "cosine"),
+    ):
         spec = base.replace(**change)
         assert spec.id == f"lstm-14-hilbert-s0-{token}", spec.id
     assert base.replace(init="chrono", clipnorm=1.0).id == "lstm-14-hilbert-s0-clip1-chrono"
@@ -147,8 +153,9 @@ def test_specs_are_frozen():
 def test_the_named_variants_of_the_long_recipe_are_the_best_committed_ones():
     # grid.LONG_BEST is the best of the first four variants in row order, grid.LONG_TOP the best of all;
     # the comments in hilbertlib.grid and chapters 10 and 11 say so, the committed results must agree.
-    from hilbertlib import grid
     from hilbertlib.book import get_results
+
+    from hilbertlib import grid
 
     specs = [ExperimentSpec("lstm", 28, "row", **grid.LONG_RECIPE, **v) for v in grid.LONG_VARIANTS]
     found = get_results(specs)

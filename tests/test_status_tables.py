@@ -16,8 +16,11 @@ def test_timing_table_groups_runs_by_model_length_and_machine(tmp_path):
     from hilbertlib.status_tables import timing_table
 
     def write(name, model, size, device, seconds):
-        data = {"spec": {"model": model, "size": size}, "environment": {"backend": "torch", "device": device},
-                "epoch_seconds": seconds}
+        data = {
+            "spec": {"model": model, "size": size},
+            "environment": {"backend": "torch", "device": device},
+            "epoch_seconds": seconds,
+        }
         (tmp_path / f"{name}.json").write_text(json.dumps(data))
 
     write("a", "lstm", 28, "cuda:H200", [10.0, 20.0])
@@ -39,18 +42,30 @@ def test_timing_table_splits_a_resumed_run_by_machine(tmp_path):
 
     gpu = {"backend": "torch", "device": "cuda:H200"}
     cpu = {"backend": "jax", "device": "cpu"}
-    data = {"spec": {"model": "lstm", "size": 28}, "environment": cpu,
-            "epoch_seconds": [20.0, 21.0, 19.0, 600.0, 590.0],
-            "segments": [{"from_epoch": 0, **gpu}, {"from_epoch": 2, **gpu}, {"from_epoch": 3, **cpu}]}
-    assert epoch_machines(data) == [("torch", "cuda:H200", [20.0, 21.0]), ("torch", "cuda:H200", [19.0]),
-                                    ("jax", "cpu", [600.0, 590.0])]
+    data = {
+        "spec": {"model": "lstm", "size": 28},
+        "environment": cpu,
+        "epoch_seconds": [20.0, 21.0, 19.0, 600.0, 590.0],
+        "segments": [{"from_epoch": 0, **gpu}, {"from_epoch": 2, **gpu}, {"from_epoch": 3, **cpu}],
+    }
+    assert epoch_machines(data) == [
+        ("torch", "cuda:H200", [20.0, 21.0]),
+        ("torch", "cuda:H200", [19.0]),
+        ("jax", "cpu", [600.0, 590.0]),
+    ]
     old = {"from_epoch": 0, "backend": "not recorded"}
     assert epoch_machines({**data, "segments": [old, {"from_epoch": 3, **cpu}]})[0] == (
-        "not recorded", "not recorded", [20.0, 21.0, 19.0])
+        "not recorded",
+        "not recorded",
+        [20.0, 21.0, 19.0],
+    )
     (tmp_path / "r.json").write_text(json.dumps(data))
     rows = {(r["backend"], r["device"]): r for r in timing_table(tmp_path).to_dict("records")}
     # the GPU epochs are not averaged with the CPU ones
-    assert rows["torch", "cuda:H200"]["s/epoch (median)"] == "20" and rows["torch", "cuda:H200"]["s/epoch (range)"] == "19-21"
+    assert (
+        rows["torch", "cuda:H200"]["s/epoch (median)"] == "20"
+        and rows["torch", "cuda:H200"]["s/epoch (range)"] == "19-21"
+    )
     assert rows["jax", "cpu"]["s/epoch (median)"] == "595"
     assert rows["torch", "cuda:H200"]["runs"] == 1 and rows["jax", "cpu"]["runs"] == 1
 
@@ -58,12 +73,15 @@ def test_timing_table_splits_a_resumed_run_by_machine(tmp_path):
 def test_missing_table_projects_each_run_from_the_stored_epoch_times(tmp_path):
     import json
 
-    from hilbertlib.status_tables import missing_table
     from hilbertlib.grid import all_specs
+    from hilbertlib.status_tables import missing_table
 
     def write(name, model, size, backend, device, seconds):
-        data = {"spec": {"model": model, "size": size}, "environment": {"backend": backend, "device": device},
-                "epoch_seconds": seconds}
+        data = {
+            "spec": {"model": model, "size": size},
+            "environment": {"backend": backend, "device": device},
+            "epoch_seconds": seconds,
+        }
         (tmp_path / f"{name}.json").write_text(json.dumps(data))
 
     write("a", "lstm", 28, "torch", "cuda:H200", [10.0, 20.0, 30.0])
@@ -93,11 +111,24 @@ def test_missing_table_projects_each_run_from_the_stored_epoch_times(tmp_path):
 def _cells_bench(folder, name, backend, device, rows, note=""):
     import json
 
-    data = {"size": 28, "steps": 5, "warm": 1, "note": note,
-            "environment": {"backend": backend, "device": device},
-            "rows": [{"batch_size": b, "lstm_s_per_batch": l, "plstm_s_per_batch": p,
-                      "lstm_s_per_epoch": l * 1688, "plstm_s_per_epoch": p * 1688, "plstm_over_lstm": p / l}
-                     for b, l, p in rows]}
+    data = {
+        "size": 28,
+        "steps": 5,
+        "warm": 1,
+        "note": note,
+        "environment": {"backend": backend, "device": device},
+        "rows": [
+            {
+                "batch_size": b,
+                "lstm_s_per_batch": lstm,
+                "plstm_s_per_batch": p,
+                "lstm_s_per_epoch": lstm * 1688,
+                "plstm_s_per_epoch": p * 1688,
+                "plstm_over_lstm": p / lstm,
+            }
+            for b, lstm, p in rows
+        ],
+    }
     (folder / f"cells-{name}.json").write_text(json.dumps(data))
 
 
@@ -113,9 +144,22 @@ def test_cells_table_one_row_per_machine_and_batch(tmp_path):
 def test_fastest_backend_and_how_jax_compares(tmp_path):
     def table(rates):
         p = tmp_path / "b.json"
-        p.write_text(json.dumps({"results": [
-            {"backend": b, "versions": {b: "1"}, "steps_per_s": r, "projected_epoch_seconds": 1687.5 / r,
-             "timed_steps": 150} for b, r in rates.items()]}))
+        p.write_text(
+            json.dumps(
+                {
+                    "results": [
+                        {
+                            "backend": b,
+                            "versions": {b: "1"},
+                            "steps_per_s": r,
+                            "projected_epoch_seconds": 1687.5 / r,
+                            "timed_steps": 150,
+                        }
+                        for b, r in rates.items()
+                    ]
+                }
+            )
+        )
         return backend_table(p)
 
     assert fastest_backend(table({"tensorflow": 20.0, "jax": 16.0})) == ("tensorflow", pytest.approx(1.25))

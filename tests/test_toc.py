@@ -30,7 +30,7 @@ def test_every_numbered_part_is_numbered_so_the_sidebar_shows_the_numbers_prose_
 def _texts():
     for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
         for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
-            yield f"{nb.name} cell {i}", "".join(cell["source"])   # markdown and the code that writes glued prose
+            yield f"{nb.name} cell {i}", "".join(cell["source"])  # markdown and the code that writes glued prose
     for p in [*sorted((ROOT / "hilbertlib").glob("*.py")), ROOT / "README.md", ROOT / "status.md", ROOT / "intro.md"]:
         yield p.name, p.read_text()
 

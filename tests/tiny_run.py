@@ -11,9 +11,7 @@ from pathlib import Path
 
 from hilbertlib.specs import ExperimentSpec
 
-TINY = ExperimentSpec(
-    "lstm", 14, "hilbert", epochs=2, units=8, dense_units=8, train_size=64, test_size=64
-)
+TINY = ExperimentSpec("lstm", 14, "hilbert", epochs=2, units=8, dense_units=8, train_size=64, test_size=64)
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 GRADIENT_KEYS = ("grad_norm_mean", "grad_norm_max", "clipped_share")
 

@@ -31,12 +31,21 @@ LAUNCH = re.compile(r'href="(https://(?:mybinder\.org|colab\.research\.google\.c
 def sample_book(tmp_path_factory) -> Path:
     """The book built with ``repository.url`` set to a sample, without executing the notebooks."""
     tmp = tmp_path_factory.mktemp("launch")
-    cfg = dict(CONFIG, repository={**CONFIG["repository"], "url": SAMPLE},
-               execute={**CONFIG["execute"], "execute_notebooks": "off"})
+    cfg = dict(
+        CONFIG,
+        repository={**CONFIG["repository"], "url": SAMPLE},
+        execute={**CONFIG["execute"], "execute_notebooks": "off"},
+    )
     (tmp / "_config.yml").write_text(yaml.safe_dump(cfg))
     jb = shutil.which("jupyter-book") or str(Path(sys.executable).parent / "jupyter-book")
-    proc = subprocess.run([jb, "build", str(ROOT), "--config", str(tmp / "_config.yml"), "--path-output", str(tmp)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False)
+    proc = subprocess.run(
+        [jb, "build", str(ROOT), "--config", str(tmp / "_config.yml"), "--path-output", str(tmp)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
     html = tmp / "_build" / "html"
     assert proc.returncode == 0 and (html / "index.html").is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
     return html
@@ -61,6 +70,9 @@ def test_each_chapter_launches_its_own_notebook(sample_book):
         links = set(LAUNCH.findall(page))
         notebook = f"{chapter}.ipynb"
         assert f"https://mybinder.org/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{notebook}" in links, (chapter, links)
-        assert f"https://colab.research.google.com/github/{org_repo}/blob/{branch}/{notebook}" in links, (chapter, links)
+        assert f"https://colab.research.google.com/github/{org_repo}/blob/{branch}/{notebook}" in links, (
+            chapter,
+            links,
+        )
         assert all(link.endswith(notebook) for link in links), (chapter, links)  # none points at another chapter
         assert f'href="{SAMPLE}"' in page, f"{chapter}: no repository button"

@@ -35,13 +35,29 @@ ROOT = Path(__file__).resolve().parents[2]
 HTML = Path(os.environ.get("HILBERTLIB_BOOK_HTML", ROOT / "_build" / "html"))
 ARTIFACTS = ROOT / "artifacts"
 # scripts/test.sh finds or installs one (scripts/setup.sh, ensure_chromium); "playwright": Playwright's own build.
-CHROMIUM = (os.environ.get("HILBERTLIB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-            or "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM = (
+    os.environ.get("HILBERTLIB_CHROMIUM")
+    or shutil.which("chromium")
+    or shutil.which("chromium-browser")
+    or "/usr/bin/chromium"
+)
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 # "<Figure size": a figure that rendered as its text repr instead of an image.
 BAD_TEXT = ("Traceback (most recent call last)", "Execution Failed", "Error in callback", "<Figure size")
-PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if "_static" not in p.parts) if HTML.is_dir() else []
+PAGES = (
+    sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if "_static" not in p.parts)
+    if HTML.is_dir()
+    else []
+)
 # Sphinx wraps every formula, inline or displayed, in an element of class "math".
 MATH_MARK = 'class="math notranslate nohighlight"'
 RAW_TEX = ("\\begin{", "\\(", "\\[")
@@ -141,7 +157,7 @@ def test_page_renders_cleanly(page, server, browser):
     response = tab.goto(url, wait_until="load")
     assert response is not None and response.ok, f"{page}: HTTP {response.status if response else '?'}"
     source = (HTML / page).read_text()
-    if "http-equiv=\"Refresh\"" in source:  # index.html forwards to the first page
+    if 'http-equiv="Refresh"' in source:  # index.html forwards to the first page
         tab.wait_for_url(lambda u: u != url, wait_until="load")
     tab.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     tab.wait_for_load_state("load")
@@ -152,8 +168,10 @@ def test_page_renders_cleanly(page, server, browser):
             tab.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
             tab.evaluate("() => MathJax.startup.promise")
         except sync_api.Error as exc:
-            pytest.fail(f"{page}: MathJax never typeset the page ({type(exc).__name__}); "
-                        f"{len(external)} outside requests blocked: {external[:5]}")
+            pytest.fail(
+                f"{page}: MathJax never typeset the page ({type(exc).__name__}); "
+                f"{len(external)} outside requests blocked: {external[:5]}"
+            )
         untypeset = tab.evaluate(UNTYPESET)
         prose = tab.evaluate(VISIBLE_PROSE)
         raw = [t for t in RAW_TEX if t in prose]
@@ -195,8 +213,11 @@ def test_report_outside_requests():
     if not OUTSIDE:
         pytest.skip("no page was opened")
     ARTIFACTS.mkdir(exist_ok=True)
-    report = {"pages": len(OUTSIDE), "outside_requests": sum(map(len, OUTSIDE.values())),
-              "by_page": {p: v for p, v in OUTSIDE.items() if v}}
+    report = {
+        "pages": len(OUTSIDE),
+        "outside_requests": sum(map(len, OUTSIDE.values())),
+        "by_page": {p: v for p, v in OUTSIDE.items() if v},
+    }
     (ARTIFACTS / "outside-requests.json").write_text(json.dumps(report, indent=1) + "\n")
     print(f"\n{report['outside_requests']} outside requests on {report['pages']} pages")
     assert report["outside_requests"] == 0, report["by_page"]

@@ -25,10 +25,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_hard_stop_still_packs_and_ends_only_its_own_runs(tmp_path):
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "hilbertlib run --only x"])
     try:
-        env = {**os.environ, "OUT": str(tmp_path), "DEADLINE": "1", "HARD": "15", "JOBS": "1",
-               "KERAS_BACKEND": "jax"}
-        proc = subprocess.run(["bash", "tools/gpu-run.sh", "lstm-14-column-s0"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        env = {**os.environ, "OUT": str(tmp_path), "DEADLINE": "1", "HARD": "15", "JOBS": "1", "KERAS_BACKEND": "jax"}
+        proc = subprocess.run(
+            ["bash", "tools/gpu-run.sh", "lstm-14-column-s0"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "exit 124" in proc.stdout  # stopped by the hard limit, and said so
         with tarfile.open(tmp_path / "gpu-results.tar.gz") as tar:
@@ -67,8 +72,14 @@ def test_unpack_keeps_the_checkpoint_that_is_further_along(tmp_path):
     with tarfile.open(tmp_path / "gpu-checkpoints.tar.gz", "w:gz") as tar:
         tar.add(tmp_path / "archive", arcname=".")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(["bash", "tools/gpu-unpack.sh", str(tmp_path / "gpu-checkpoints.tar.gz")], cwd=root,
-                          env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["bash", "tools/gpu-unpack.sh", str(tmp_path / "gpu-checkpoints.tar.gz")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     epochs = {d.name: json.loads((d / "state.json").read_text())["completed_epochs"] for d in local.iterdir()}
     assert epochs == {"ahead-on-gpu": 9, "ahead-here": 7, "new": 1}
