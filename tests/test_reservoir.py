@@ -136,19 +136,19 @@ def test_run_store_reload_and_refuse(mnist_path, tmp_path):
 
 
 def test_status_table_lists_every_stored_result(mnist_path, tmp_path):
-    from hilbertlib import book
+    from hilbertlib.status_tables import reservoir_table
 
-    assert len(book.reservoir_table(tmp_path)) == 0
+    assert len(reservoir_table(tmp_path)) == 0
     spec = ReservoirSpec(units=12, **QUICK)
     run_reservoir(spec, tmp_path / "reservoir")
-    table = book.reservoir_table(tmp_path)
+    table = reservoir_table(tmp_path)
     assert list(table["id"]) == [spec.id]
     assert table.loc[0, "test accuracy"].endswith("%")
     # a stored file not named after its spec is an error naming the file, not a silent row
     stored = tmp_path / "reservoir" / f"{spec.id}.json"
     stored.rename(stored.with_name("renamed.json"))
     with pytest.raises(ValueError, match="renamed.json.*not named after its spec"):
-        book.reservoir_table(tmp_path)
+        reservoir_table(tmp_path)
 
 
 def test_linear_time_constant():
