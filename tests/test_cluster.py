@@ -102,14 +102,16 @@ def test_a_worker_killed_mid_run_loses_only_that_run_to_a_restart(local_cluster,
         if "written to" in msg:
             written.append(msg.split(":")[0])
 
-    thread = threading.Thread(
-        target=lambda: outcome.update(
-            cluster.run_grid(specs, local_cluster.scheduler_address, results, checkpoints=ckpt, log=log)
-        )
-    )
-    thread.start()
-    killed = None
+    # One client for the run and for watching it, open until the run has ended.  (Two clients that a
+    # thread and the test create at the same moment can leave the run's client without updates.)  The
+    # thread is a daemon, so that a run that never ends fails this test instead of hanging pytest's exit.
     with distributed.Client(local_cluster.scheduler_address) as client:
+        thread = threading.Thread(
+            target=lambda: outcome.update(cluster.run_grid(specs, client, results, checkpoints=ckpt, log=log)),
+            daemon=True,
+        )
+        thread.start()
+        killed = None
         pids = client.run(os.getpid)
         state = ckpt / LONG.id / "state.json"
         deadline = time.monotonic() + 600  # generous: a busy machine, and the first epoch compiles
@@ -121,7 +123,7 @@ def test_a_worker_killed_mid_run_loses_only_that_run_to_a_restart(local_cluster,
                     os.kill(pids[busy[0]], signal.SIGKILL)
                     killed = done
             time.sleep(0.02)
-    thread.join(timeout=600)
+        thread.join(timeout=600)
     assert killed is not None, "the long run was never seen mid-run"
     assert not thread.is_alive()
     assert outcome == {s.id: "done" for s in specs}
