@@ -20,7 +20,7 @@ echo "== ruff: lint and format"
 ruff check .
 ruff format --check .
 echo "== unit tests and papermill quick runs ($workers workers)"
-python -m pytest -q -n "$workers" --dist loadgroup tests/ tools/tests/ --ignore=tests/browser
+python -m pytest -q -n "$workers" --dist loadgroup --durations=15 tests/ tools/tests/ --ignore=tests/browser
 echo "== nbval: committed chapters against committed results"
 python -m pytest -q --nbval-lax --nbval-current-env \
   --nbval-sanitize-with nbval_sanitize.cfg chapters/
