@@ -27,7 +27,9 @@ QUICK_EXTRA = {
     "08_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
     "11_long_sequences": dict(seeds=[0, 1]),
     "13_discussion": dict(seeds=[0, 1]),
-    "09_orderings": dict(seeds=[0, 1], orderings=["row", "hilbert", "reversed:hilbert", "row-scattered"]),
+    "09_orderings": dict(
+        seeds=[0, 1], orderings=["row", "hilbert", "reversed:hilbert", "row-permuted", "row-scattered"]
+    ),
 }
 GLUE_REF = re.compile(
     r"\{glue(?::text|:figure|:any|:math)?\}`([A-Za-z0-9_\-]+)(?::[^`]*)?`|```\{glue:figure\}\s+([A-Za-z0-9_\-]+)"
