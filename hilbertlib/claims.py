@@ -33,14 +33,15 @@ PAPER = {
     "lstm-14-row": 0.97,
     "lstm-14-hilbert": 0.92,
 }
-#: The Hilbert LSTM's commonest mistake in the paper: a 9 predicted as 4.
+#: The Hilbert LSTM's commonest mistake in the paper, a 9 predicted as 4.
 PAPER_CONFUSION = (9, 4)
 
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
 #: A reported accuracy counts as reproduced within 2 percentage points.
 TOLERANCE = 0.02
-#: "No better than random": below 15% (chance is 10%; the commonest test digit is 11.35%).
+#: The line under which a test accuracy is "no better than random", 15% (chance is 10%, and always
+#: answering the commonest test digit gives 11.35%).
 CHANCE_THRESHOLD = 0.15
 
 

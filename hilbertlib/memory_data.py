@@ -61,9 +61,9 @@ __all__ = [
 
 MEMORY_DIR = RESULTS_DIR / "memory"
 SCHEMA = 1
-#: The paper's horizon: information older than about 150 steps is lost (section 5.1).
+#: The paper's horizon in steps, beyond which section 5.1 says information is lost.
 HORIZON = 150
-#: The size of the MNIST test set: a measurement on all of it is named by the run's id alone.
+#: The number of MNIST test images; a measurement on all of them is named by the run's id alone.
 TEST_IMAGES = 10_000
 _SIGNIFICANT = 6  # digits kept of the retention curves (they are read on log axes)
 
@@ -155,7 +155,7 @@ class MemoryMeasurement:
     id = _field(
         "id",
         kind=str,
-        doc="The measurement's id: the run's id, with ``-m<n>`` when fewer than all its test images were measured.",
+        doc="The run's id, with ``-m<n>`` when fewer than all its test images were measured.",
     )
     result_id = _field("result", kind=str, doc="The id of the run whose trained network was measured.")
     n = _field("n", kind=int, doc="How many test images were measured (the first ones of the test split).")
@@ -183,7 +183,8 @@ class MemoryMeasurement:
     unit_retention = _field(
         "retention",
         "units_from_0",
-        doc="(T - 1, units): row ``lag - 1`` is each unit's share of its cell of step 0 left ``lag`` steps later.",
+        doc="An array of shape ``(T - 1, units)``; row ``lag - 1`` is each unit's share of its cell of step 0 left "
+        "``lag`` steps later.",
     )
     mid = _field("retention", "mid", kind=int, doc="The middle step, ``T // 2``, where :attr:`retention_mid` starts.")
     retention_mid = _field(

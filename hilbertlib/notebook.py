@@ -36,8 +36,8 @@ __all__ = [
 # results say nothing about the sentences written for the full protocol.
 _GUARDS = {"on": True}
 
-# The longest text that may be glued into the prose: a number with its unit,
-# a short label or a run's name, never a sentence.
+#: The longest text that may be glued into the prose (a number with its unit,
+#: a short label or a run's name, never a sentence).
 GLUE_MAX = 60
 
 

@@ -43,12 +43,19 @@ __all__ = [
     "direction",
 ]
 
+#: The level of every test.
 ALPHA = 0.05
+#: The verdict of a significant difference in the predicted direction.
 SUPPORTED = "supported"
+#: The verdict of a significant difference against the prediction.
 REFUTED = "refuted"
+#: The verdict of a difference that is not significant.
 UNDECIDED = "undecided"
+#: The verdict of a comparison with a single seed on either side.
 NOT_TESTED = "one seed: not tested"
+#: Where no direction was predicted, a significantly higher mean.
 HIGHER = "higher"
+#: Where no direction was predicted, a significantly lower mean.
 LOWER = "lower"
 
 
