@@ -62,7 +62,7 @@ def train_task(
 ) -> dict[str, Any]:
     """Train one experiment on a Dask worker and return its result: ``{"id", "result", "weights", "worker"}``.
 
-    ``spec`` is :meth:`hilbertlib.specs.ExperimentSpec.to_dict`; ``checkpoints`` the folder for
+    ``spec`` is ``ExperimentSpec.to_dict()``; ``checkpoints`` the folder for
     per-epoch checkpoints (None: the worker's own cache); ``parked`` the files
     of a parked checkpoint (file name to bytes), resumed when it is further
     along than the one in ``checkpoints``; ``backend`` the Keras backend (None:
