@@ -16,23 +16,11 @@ mkdir -p _build
 config=_config.yml
 if [ -n "${BOOK_EXECUTE:-}" ]; then
   config=_build/_config.execute-"$BOOK_EXECUTE".yml
-  python - "$BOOK_EXECUTE" "$config" <<'PY'
-import sys
-from pathlib import Path
-
-import yaml
-
-mode, out = sys.argv[1], Path(sys.argv[2])
-if mode not in ("off", "force", "cache", "auto"):
-    sys.exit(f"error: BOOK_EXECUTE={mode!r}: use off, force, cache or auto")
-cfg = yaml.safe_load(Path("_config.yml").read_text())
-cfg["execute"]["execute_notebooks"] = mode
-# the local extensions' folders, as absolute paths: this config lives in _build/
-ext = cfg["sphinx"]["local_extensions"]
-for name, folder in ext.items():
-    ext[name] = str(Path(folder).resolve())
-out.write_text(yaml.safe_dump(cfg, sort_keys=False))
-PY
+  case "$BOOK_EXECUTE" in
+    off|force|cache|auto) ;;
+    *) echo "error: BOOK_EXECUTE=$BOOK_EXECUTE: use off, force, cache or auto" >&2; exit 2 ;;
+  esac
+  python scripts/book_config.py "$config" execute.execute_notebooks="$BOOK_EXECUTE"
   echo "== building with execute_notebooks: $BOOK_EXECUTE ($config)"
 fi
 jupyter-book build . --config "$config" -W -n --keep-going 2>&1 | tee _build/build.log

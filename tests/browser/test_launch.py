@@ -21,6 +21,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 HTML = Path(os.environ.get("HILBERTLIB_BOOK_HTML", ROOT / "_build" / "html"))
 SAMPLE = "https://github.com/example-org/example-repo"
+sys.path.insert(0, str(ROOT / "scripts"))
+from book_config import book_config  # noqa: E402
+
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 CHAPTERS = [c["file"] for part in TOC["parts"] for c in part["chapters"] if c["file"].startswith("chapters/")]
@@ -31,11 +34,7 @@ LAUNCH = re.compile(r'href="(https://(?:mybinder\.org|colab\.research\.google\.c
 def sample_book(tmp_path_factory) -> Path:
     """The book built with ``repository.url`` set to a sample, without executing the notebooks."""
     tmp = tmp_path_factory.mktemp("launch")
-    cfg = dict(
-        CONFIG,
-        repository={**CONFIG["repository"], "url": SAMPLE},
-        execute={**CONFIG["execute"], "execute_notebooks": "off"},
-    )
+    cfg = book_config({"repository.url": SAMPLE, "execute.execute_notebooks": "off"})
     (tmp / "_config.yml").write_text(yaml.safe_dump(cfg))
     jb = shutil.which("jupyter-book") or str(Path(sys.executable).parent / "jupyter-book")
     proc = subprocess.run(
