@@ -25,7 +25,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_hard_stop_still_packs_and_ends_only_its_own_runs(tmp_path):
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "hilbertlib run --only x"])
     try:
-        env = {**os.environ, "OUT": str(tmp_path), "DEADLINE": "1", "HARD": "15", "JOBS": "1", "KERAS_BACKEND": "jax"}
+        work = tmp_path / "work"  # its own folder: pgrep below must not match a training elsewhere on the machine
+        env = {
+            **os.environ,
+            "OUT": str(tmp_path),
+            "WORK": str(work),
+            "DEADLINE": "1",
+            "HARD": "15",
+            "JOBS": "1",
+            "KERAS_BACKEND": "jax",
+        }
         proc = subprocess.run(
             ["bash", "tools/gpu-run.sh", "lstm-14-column-s0"],
             cwd=ROOT,
@@ -40,7 +49,9 @@ def test_hard_stop_still_packs_and_ends_only_its_own_runs(tmp_path):
             names = tar.getnames()
         assert "./summary.txt" in names and "./device.txt" in names
         assert not any(n.startswith("./checkpoints") for n in names)  # they go to the second archive
-        leftover = subprocess.run(["pgrep", "-f", "lstm-14-column-s0 --results"], capture_output=True, text=True)
+        leftover = subprocess.run(
+            ["pgrep", "-f", f"lstm-14-column-s0 --results {work}/results"], capture_output=True, text=True
+        )
         assert leftover.stdout.strip() == "", "the stopped run is still training"
         assert bystander.poll() is None, "the hard stop ended a process that was not its own"
     finally:
