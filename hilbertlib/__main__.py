@@ -52,13 +52,20 @@ def _parse_backend(text: str) -> tuple[str, str]:
 
 
 def _select(args) -> list:
-    from .grid import all_specs, grid
+    from .grid import SET_FOLDERS, all_specs, grid
 
     specs = grid(args.grid) if args.grid else all_specs()
     if args.only:
         wanted = [w for w in args.only.split(",") if w]
         by_id = {s.id: s for s in specs}
         unknown = [w for w in wanted if w not in by_id]
+        for name in [] if args.grid else SET_FOLDERS:
+            ids = {s.id for s in grid(name)}
+            if ids & set(unknown):
+                raise SystemExit(
+                    f"{sorted(ids & set(unknown))} belong to the set {name!r}, whose results live in their own "
+                    f"folder: add --grid {name}"
+                )
         if unknown:
             raise SystemExit(f"unknown experiment ids {unknown}; see 'python -m hilbertlib status'")
         specs = [by_id[w] for w in wanted]
@@ -211,6 +218,8 @@ def _cmd_run(args) -> int:
 
     def _one(spec, slot: int) -> int:
         cmd = [sys.executable, "-m", "hilbertlib", "run", "--only", spec.id, "--results", str(args.results)]
+        if args.grid:
+            cmd += ["--grid", args.grid]
         if args.retrain:
             cmd.append("--retrain")
         if args.cache:
@@ -359,11 +368,14 @@ def main(argv: list[str] | None = None) -> int:
         ("park", _cmd_park, "copy unfinished runs' checkpoints into results/in-progress, to commit"),
     ):
         sp = sub.add_parser(name, help=hlp)
-        sp.add_argument("--grid", help="a named grid (default: all grids)")
+        sp.add_argument("--grid", help="a named grid (default: all grids but the sets of their own, e.g. ablation)")
         sp.add_argument("--only", help="comma-separated experiment ids")
         sp.add_argument("--shard", type=_parse_shard, help="i/n: run every n-th spec starting at the i-th")
         sp.add_argument(
-            "--results", type=Path, default=RESULTS_DIR, help="results folder (default: the committed results/)"
+            "--results",
+            type=Path,
+            default=None,
+            help="results folder (default: the committed results/, and its ablation/ for --grid ablation)",
         )
         if name == "run":
             sp.add_argument("--jobs", type=int, default=1, help="experiments to run at once, in separate processes")
@@ -422,6 +434,14 @@ def main(argv: list[str] | None = None) -> int:
         from .reservoir import RESERVOIR_DIR
 
         args.results = RESERVOIR_DIR
+    elif getattr(args, "results", "") is None:
+        from .grid import set_folder
+
+        args.results = set_folder(args.grid, RESULTS_DIR)
+        if getattr(args, "cache", "") is None:  # a set's runs resume only from checkpoints of that set
+            from .checkpoints import CACHE_DIR
+
+            args.cache = set_folder(args.grid, CACHE_DIR)
     try:
         return args.fn(args)
     except (ValueError, RuntimeError, FileNotFoundError) as exc:

@@ -6,7 +6,8 @@ Introduced in chapter 4 ("Simple RNN"); every chapter takes its specs from here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from .specs import PAPER, ExperimentSpec, Protocol
 
@@ -14,6 +15,9 @@ __all__ = [
     "GRIDS",
     "grid",
     "all_specs",
+    "SET_FOLDERS",
+    "set_folder",
+    "ablation_specs",
     "paper_specs",
     "ordering_specs",
     "long_sequence_specs",
@@ -165,7 +169,36 @@ def fashion_specs() -> list[ExperimentSpec]:
     return specs
 
 
-GRIDS = {"paper": paper_specs, "orderings": ordering_specs, "long": long_sequence_specs, "fashion": fashion_specs}
+@_with_protocol
+def ablation_specs() -> list[ExperimentSpec]:
+    """What makes 784 steps learn (chapter 11): the recipe's two levers apart and together.
+
+    Row order, the paper's 20 epochs, :data:`LSTM_SEEDS` each: the paper's
+    protocol, chrono initialisation only, clipping only, and both (the
+    recipe); clipping only in Hilbert order too, and the power-law LSTM
+    (chapter 12), whose fair control is the LSTM with clipping only.  A set of
+    its own (:data:`SET_FOLDERS`): every run of it trains on one machine.
+    """
+    arms = ({}, {"init": LONG_RECIPE["init"]}, {"clipnorm": LONG_RECIPE["clipnorm"]}, LONG_RECIPE)
+    specs = [ExperimentSpec("lstm", 28, "row", seed=s, **arm) for arm in arms for s in LSTM_SEEDS]
+    clip = {"clipnorm": LONG_RECIPE["clipnorm"]}
+    specs += [ExperimentSpec("lstm", 28, "hilbert", seed=s, **clip) for s in LSTM_SEEDS]
+    specs += [ExperimentSpec("plstm", 28, "row", seed=s, **clip) for s in LSTM_SEEDS]
+    return specs
+
+
+GRIDS = {
+    "paper": paper_specs,
+    "orderings": ordering_specs,
+    "long": long_sequence_specs,
+    "fashion": fashion_specs,
+    "ablation": ablation_specs,
+}
+# Grids whose runs form a set of their own, compared only with each other and
+# so trained together on one machine: their results live in a subfolder of the
+# results folder, never beside the main grids' runs of the same id (which may
+# come from another machine).
+SET_FOLDERS = {"ablation": "ablation"}
 
 
 def grid(name: str, protocol: Protocol = PAPER) -> list[ExperimentSpec]:
@@ -176,9 +209,19 @@ def grid(name: str, protocol: Protocol = PAPER) -> list[ExperimentSpec]:
 
 
 def all_specs(protocol: Protocol = PAPER) -> list[ExperimentSpec]:
-    """Every spec of every grid, without duplicates, in run order."""
+    """Every spec of every grid stored in the results folder itself (not the sets of
+    :data:`SET_FOLDERS`), without duplicates, in run order."""
+    return _unique((n for n in GRIDS if n not in SET_FOLDERS), protocol)
+
+
+def _unique(names: Iterable[str], protocol: Protocol = PAPER) -> list[ExperimentSpec]:
     seen: dict[str, ExperimentSpec] = {}
-    for name in GRIDS:
+    for name in names:
         for s in grid(name, protocol):
             seen.setdefault(s.id, s)
     return list(seen.values())
+
+
+def set_folder(name: str | None, results: Path) -> Path:
+    """Where grid ``name``'s results live under the results folder ``results``."""
+    return results / SET_FOLDERS[name] if name in SET_FOLDERS else results

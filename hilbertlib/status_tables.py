@@ -164,7 +164,8 @@ def reservoir_table(results: str | os.PathLike | None = None):
 
 
 def missing_table(results: str | os.PathLike | None = None):
-    """The grid's experiments without a stored result, with what they would cost.
+    """The experiments without a stored result, with what they would cost; a set of its own
+    (:data:`hilbertlib.grid.SET_FOLDERS`) is looked up in its folder, and its ids carry the folder.
 
     ``projected time`` is the run's epochs times the median seconds per epoch
     of the stored runs of the same model and sequence length, on each machine
@@ -175,16 +176,20 @@ def missing_table(results: str | os.PathLike | None = None):
     import pandas as pd
 
     from .checkpoints import parked_state
-    from .grid import all_specs
+    from .grid import SET_FOLDERS, all_specs, grid, set_folder
     from .result_files import load_result
 
     folder = results_dir(results)
     times = _epoch_times(results)
     rows = []
-    for s in all_specs():
-        if load_result(s, folder) is not None:
+    todo = [(s, folder, "") for s in all_specs()]
+    for name in SET_FOLDERS:
+        sub = set_folder(name, folder)
+        todo += [(s, sub, f"{SET_FOLDERS[name]}/") for s in grid(name)]
+    for s, where, prefix in todo:
+        if load_result(s, where) is not None:
             continue
-        parked = parked_state(s, folder)
+        parked = parked_state(s, where)
         done = 0 if parked is None else int(parked["completed_epochs"])
         steps = _steps(s.model, s.size)
         cost = [
@@ -194,7 +199,7 @@ def missing_table(results: str | os.PathLike | None = None):
         ]
         rows.append(
             {
-                "id": s.id,
+                "id": prefix + s.id,
                 "model": s.model,
                 "size": s.size,
                 "ordering": s.ordering,

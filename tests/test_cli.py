@@ -277,3 +277,39 @@ def test_pin_gives_each_job_one_core_and_one_thread(tmp_path, monkeypatch):
     assert len(seen) == 3
     assert all(cli_mod.ONE_THREAD_XLA in env["XLA_FLAGS"] and env["OMP_NUM_THREADS"] == "1" for env in seen)
     assert all(len(c) == 1 and c <= {0, 1} for c in pinned)
+
+
+# ------------------------------------------------------------ a set of its own (grid.SET_FOLDERS)
+
+
+def test_a_set_reads_and_writes_its_own_folder_by_default(tmp_path, monkeypatch, capsys):
+    import hilbertlib.result_files
+    from hilbertlib.grid import grid
+
+    monkeypatch.setattr(hilbertlib.result_files, "RESULTS_DIR", tmp_path)
+    paper_784 = ExperimentSpec("lstm", 28, "row")
+    chrono = ExperimentSpec("lstm", 28, "row", init="chrono")
+    fake_result(tmp_path, paper_784)  # the main folder's run of the same id: another machine, not the set's
+    fake_result(tmp_path / "ablation", chrono)
+    assert main(["run", "--grid", "ablation", "--list"]) == 0
+    listed = capsys.readouterr().out.split()
+    assert paper_784.id in listed and chrono.id not in listed
+    assert listed == [s.id for s in grid("ablation") if s.id != chrono.id]
+    assert main(["run", "--list"]) == 0  # the main grids never list the set's runs
+    assert chrono.id not in capsys.readouterr().out.split()
+
+
+def test_a_set_id_without_its_grid_names_the_grid_to_add(tmp_path, capsys):
+    with pytest.raises(SystemExit, match="--grid ablation"):
+        main(["run", "--list", "--only", "lstm-28-row-s1-chrono", "--results", str(tmp_path)])
+
+
+def test_the_status_page_lists_a_sets_missing_runs_under_its_folder(tmp_path):
+    from hilbertlib.grid import grid
+    from hilbertlib.status_tables import missing_table
+
+    chrono = ExperimentSpec("lstm", 28, "row", init="chrono")
+    fake_result(tmp_path / "ablation", chrono)
+    ids = set(missing_table(tmp_path)["id"])
+    assert {f"ablation/{s.id}" for s in grid("ablation") if s != chrono} <= ids
+    assert f"ablation/{chrono.id}" not in ids

@@ -73,7 +73,7 @@ def test_timing_table_splits_a_resumed_run_by_machine(tmp_path):
 def test_missing_table_projects_each_run_from_the_stored_epoch_times(tmp_path):
     import json
 
-    from hilbertlib.grid import all_specs
+    from hilbertlib.grid import SET_FOLDERS, all_specs, grid
     from hilbertlib.status_tables import missing_table
 
     def write(name, model, size, backend, device, seconds):
@@ -88,7 +88,8 @@ def test_missing_table_projects_each_run_from_the_stored_epoch_times(tmp_path):
     write("b", "lstm", 28, "jax", "cpu:cpu", [600.0])
     write("c", "cnn", 28, "jax", "cpu:cpu", [20.0, 22.0])
     rows = {r["id"]: r for r in missing_table(tmp_path).to_dict("records")}
-    assert set(rows) == {s.id for s in all_specs()}  # the timing files are no results
+    in_sets = {f"{folder}/{s.id}" for name, folder in SET_FOLDERS.items() for s in grid(name)}
+    assert set(rows) == {s.id for s in all_specs()} | in_sets  # the timing files are no results
     # 20 epochs x the median epoch, per machine; 40 epochs for the longer budget
     assert rows["lstm-28-row-s1"]["projected time"] == "jax, CPU: 3.3 h; torch, H200: 7 min"
     assert rows["lstm-28-row-s1-e40-clip1-chrono"]["epochs"] == 40
