@@ -16,7 +16,9 @@
 #      ~140x slower on torch; its runs train in JAX processes beside the
 #      others), WORK (the working folder, default a new temporary one: give
 #      a second call on the same host the same WORK and it resumes from the
-#      first call's checkpoints and skips its finished results).
+#      first call's checkpoints and skips its finished results), GRID (a
+#      grid to run; a set of its own such as ablation must be named here, and
+#      then resumes from and unpacks into its own folders).
 # Back here: bash tools/gpu-unpack.sh gpu-results.tar.gz [gpu-checkpoints.tar.gz]
 set -eo pipefail
 cd "$(dirname "$0")/.."
@@ -28,13 +30,18 @@ export HILBERTLIB_MNIST="${HILBERTLIB_MNIST:-$PWD/.gpu/mnist.npz}"
 [ -d .gpu/fashion ] && export HILBERTLIB_FASHION_MNIST="${HILBERTLIB_FASHION_MNIST:-$PWD/.gpu/fashion}"
 OUT="${OUT:?set OUT to the folder that receives the archive}"
 work="${WORK:-$(mktemp -d)}"
-ids="${1:-$(python3 -m hilbertlib run --list | paste -sd, -)}"
+grid_args=()
+[ -z "${GRID:-}" ] || grid_args=(--grid "$GRID")
+# where this grid's checkpoints live here (a set of its own has a folder of its own)
+ckpt=$(python3 -c 'import sys; from pathlib import Path; from hilbertlib.grid import set_folder
+print(set_folder(sys.argv[1] or None, Path(".cache/checkpoints")))' "${GRID:-}")
+ids="${1:-$(python3 -m hilbertlib run "${grid_args[@]}" --list | paste -sd, -)}"
 [ -n "$ids" ] || { echo "nothing to run"; exit 0; }
 mkdir -p "$work/checkpoints"
 # Resume from checkpoints carried over in .cache/checkpoints, if any, unless
 # this WORK folder already holds a later one of the same run.
-for d in .cache/checkpoints/*/; do
-  [ -d "$d" ] || continue
+for d in "$ckpt"/*/; do
+  [ -e "$d/state.json" ] || continue  # a run's checkpoint, not a set's folder
   [ -e "$work/checkpoints/$(basename "$d")" ] || cp -r "$d" "$work/checkpoints/"
 done
 (nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true) > "$work/device.txt" 2>&1
@@ -42,7 +49,7 @@ start=$(date +%s)
 set +e
 deadline="${DEADLINE:-480}"
 timeout -k 5 "${HARD:-$(( ${deadline%.*} + 60 ))}" \
-  python3 -m hilbertlib run --only "$ids" --jobs "${JOBS:-12}" --deadline "$deadline" \
+  python3 -m hilbertlib run "${grid_args[@]}" --only "$ids" --jobs "${JOBS:-12}" --deadline "$deadline" \
   --backend "plstm=${PLSTM_BACKEND:-jax}" \
   --results "$work/results" --cache "$work/checkpoints" --logs "$work/logs" | tee "$work/summary.txt"
 rc=${PIPESTATUS[0]}

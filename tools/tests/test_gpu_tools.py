@@ -95,3 +95,37 @@ def test_unpack_keeps_the_checkpoint_that_is_further_along(tmp_path):
     epochs = {d.name: json.loads((d / "state.json").read_text())["completed_epochs"] for d in local.iterdir()}
     assert epochs == {"ahead-on-gpu": 9, "ahead-here": 7, "new": 1}
     assert "replaced checkpoint ahead-on-gpu (3 -> 9 epochs)" in proc.stdout
+
+
+def test_unpack_puts_a_set_of_its_own_into_its_folders(tmp_path):
+    """With GRID naming a set (grid.SET_FOLDERS), results and checkpoints go to that set's folders only."""
+    from hilbertlib.grid import SET_FOLDERS
+
+    folder = SET_FOLDERS["ablation"]
+    root = tmp_path / "repo"
+    (root / "tools").mkdir(parents=True)
+    shutil.copy(ROOT / "tools" / "gpu-unpack.sh", root / "tools")
+    archive = tmp_path / "archive"
+    (archive / "results" / "weights").mkdir(parents=True)
+    (archive / "results" / "lstm-28-row-s0.json").write_text("{}")
+    (archive / "results" / "weights" / "lstm-28-row-s0.weights.h5").write_bytes(b"w")
+    _checkpoint(archive / "checkpoints", "lstm-28-row-s1-chrono", 4)
+    with tarfile.open(tmp_path / "gpu-results.tar.gz", "w:gz") as tar:
+        tar.add(archive, arcname=".")
+    (root / "results").mkdir()
+    (root / "results" / "lstm-28-row-s0.json").write_text('{"another": "machine"}')  # same id, main folder
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRID": "ablation"}
+    proc = subprocess.run(
+        ["bash", "tools/gpu-unpack.sh", str(tmp_path / "gpu-results.tar.gz")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (root / "results" / folder / "lstm-28-row-s0.json").read_text() == "{}"
+    assert (root / "results" / folder / "weights" / "lstm-28-row-s0.weights.h5").is_file()
+    assert (root / "results" / "lstm-28-row-s0.json").read_text() == '{"another": "machine"}'  # untouched
+    assert (root / ".cache" / "checkpoints" / folder / "lstm-28-row-s1-chrono" / "state.json").is_file()
+    assert not (root / ".cache" / "checkpoints" / "lstm-28-row-s1-chrono").exists()
