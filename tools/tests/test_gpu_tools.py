@@ -58,6 +58,18 @@ def test_hard_stop_still_packs_and_ends_only_its_own_runs(tmp_path):
         bystander.kill()
 
 
+def _unpack(root: Path, archive: Path, **env: str) -> subprocess.CompletedProcess:
+    """tools/gpu-unpack.sh ARCHIVE, run in the checkout ``root`` with this project importable."""
+    return subprocess.run(
+        ["bash", "tools/gpu-unpack.sh", str(archive)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def _checkpoint(folder: Path, run_id: str, epochs: int) -> None:
     (folder / run_id).mkdir(parents=True)
     (folder / run_id / "state.json").write_text(json.dumps({"completed_epochs": epochs}))
@@ -82,15 +94,7 @@ def test_unpack_keeps_the_checkpoint_that_is_further_along(tmp_path):
     (tmp_path / "archive" / "summary.txt").write_text("")
     with tarfile.open(tmp_path / "gpu-checkpoints.tar.gz", "w:gz") as tar:
         tar.add(tmp_path / "archive", arcname=".")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        ["bash", "tools/gpu-unpack.sh", str(tmp_path / "gpu-checkpoints.tar.gz")],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _unpack(root, tmp_path / "gpu-checkpoints.tar.gz")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     epochs = {d.name: json.loads((d / "state.json").read_text())["completed_epochs"] for d in local.iterdir()}
     assert epochs == {"ahead-on-gpu": 9, "ahead-here": 7, "new": 1}
@@ -114,15 +118,7 @@ def test_unpack_puts_a_set_of_its_own_into_its_folders(tmp_path):
         tar.add(archive, arcname=".")
     (root / "results").mkdir()
     (root / "results" / "lstm-28-row-s0.json").write_text('{"another": "machine"}')  # same id, main folder
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRID": "ablation"}
-    proc = subprocess.run(
-        ["bash", "tools/gpu-unpack.sh", str(tmp_path / "gpu-results.tar.gz")],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _unpack(root, tmp_path / "gpu-results.tar.gz", GRID="ablation")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (root / "results" / folder / "lstm-28-row-s0.json").read_text() == "{}"
     assert (root / "results" / folder / "weights" / "lstm-28-row-s0.weights.h5").is_file()
