@@ -194,10 +194,10 @@ GRIDS = {
     "fashion": fashion_specs,
     "ablation": ablation_specs,
 }
-# Grids whose runs form a set of their own, compared only with each other and
-# so trained together on one machine: their results live in a subfolder of the
-# results folder, never beside the main grids' runs of the same id (which may
-# come from another machine).
+#: Grids whose runs form a set of their own, compared only with each other and
+#: so trained together on one machine, each with the subfolder of the results
+#: folder that holds them, never beside the main grids' runs of the same id
+#: (which may come from another machine).
 SET_FOLDERS = {"ablation": "ablation"}
 
 
