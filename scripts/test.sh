@@ -4,7 +4,8 @@
 #   2. unit tests (the Dask cluster tests and the maintainers' tools included)
 #      and papermill quick runs of every chapter, on every core;
 #   3. nbval: every committed chapter executed against the committed results,
-#      its checked outputs (every glued number among them) compared;
+#      its checked outputs (every glued number among them) compared (one
+#      chapter per worker: its cells run in order in one kernel);
 #   4. the strict book build (-W -n --keep-going), rendering the outputs that
 #      nbval has just checked, so no chapter is executed twice;
 #   5. every page of the built book in headless Chromium, with the network blocked.
@@ -22,9 +23,9 @@ ruff format --check .
 echo "== unit tests and papermill quick runs ($workers workers)"
 python -m pytest -q -n "$workers" --dist loadgroup --durations=15 tests/ tools/tests/ --ignore=tests/browser
 echo "== nbval: committed chapters against committed results"
-python -m pytest -q --nbval-lax --nbval-current-env \
+python -m pytest -q -n "$workers" --dist loadfile --nbval-lax --nbval-current-env \
   --nbval-sanitize-with nbval_sanitize.cfg chapters/
 echo "== strict book build (the chapters' checked outputs rendered)"
 BOOK_EXECUTE=off bash scripts/build-book.sh
 echo "== every page in headless Chromium, offline"
-python -m pytest -q tests/browser
+python -m pytest -q -n "$workers" --dist loadfile tests/browser
