@@ -59,13 +59,9 @@ def _select(args) -> list:
         wanted = [w for w in args.only.split(",") if w]
         by_id = {s.id: s for s in specs}
         unknown = [w for w in wanted if w not in by_id]
-        for name in [] if args.grid else SET_FOLDERS:
-            ids = {s.id for s in grid(name)}
-            if ids & set(unknown):
-                raise SystemExit(
-                    f"{sorted(ids & set(unknown))} belong to the set {name!r}, whose results live in their own "
-                    f"folder: add --grid {name}"
-                )
+        for name in [] if args.grid else SET_FOLDERS:  # a set of its own is named, never implied
+            if in_set := sorted(set(unknown) & {s.id for s in grid(name)}):
+                raise SystemExit(f"{in_set} belong to the set {name!r}, with a folder of its own: add --grid {name}")
         if unknown:
             raise SystemExit(f"unknown experiment ids {unknown}; see 'python -m hilbertlib status'")
         specs = [by_id[w] for w in wanted]
