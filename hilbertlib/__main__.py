@@ -434,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         from .grid import set_folder
 
         args.results = set_folder(args.grid, RESULTS_DIR)
-        if getattr(args, "cache", "") is None:  # a set's runs resume only from checkpoints of that set
+        if getattr(args, "cache", "") is None and args.results != RESULTS_DIR:  # a set resumes from its own
             from .checkpoints import CACHE_DIR
 
             args.cache = set_folder(args.grid, CACHE_DIR)

@@ -313,3 +313,16 @@ def test_the_status_page_lists_a_sets_missing_runs_under_its_folder(tmp_path):
     ids = set(missing_table(tmp_path)["id"])
     assert {f"ablation/{s.id}" for s in grid("ablation") if s != chrono} <= ids
     assert f"ablation/{chrono.id}" not in ids
+
+
+def test_only_a_set_gets_a_checkpoint_folder_of_its_own(tmp_path, monkeypatch):
+    """Without a set the checkpoint folder stays unset (a Dask run then shares none), as before sets existed."""
+    import hilbertlib.__main__ as cli_main
+    from hilbertlib.checkpoints import CACHE_DIR
+
+    seen = {}
+    monkeypatch.setattr(cli_main, "_cmd_run", lambda args: seen.setdefault(args.grid, args.cache) and 0)
+    main(["run", "--list"])
+    main(["run", "--list", "--grid", "ablation"])
+    assert seen[None] is None
+    assert seen["ablation"] == CACHE_DIR / "ablation"
