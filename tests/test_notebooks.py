@@ -88,7 +88,10 @@ def quick_dir(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_chapter_runs_in_quick_mode(chapter: Path, quick_dir: Path, tmp_path: Path):
+def test_chapter_runs_in_quick_mode(chapter: Path, quick_dir: Path, tmp_path: Path, monkeypatch):
+    # Checkpoints of this run only: two workers training the same tiny spec must not share one
+    # checkpoint folder (one deleted the other's weights); the finished results are shared, atomically.
+    monkeypatch.setenv("HILBERTLIB_CACHE", str(tmp_path / "checkpoints"))
     committed = {p.name: p.stat().st_mtime for p in (ROOT / "results").glob("*.json")}
     nb = _execute(
         chapter, tmp_path / chapter.name, results_dir=str(quick_dir), **QUICK, **QUICK_EXTRA.get(chapter.stem, {})
