@@ -28,7 +28,17 @@ QUICK_EXTRA = {
     "11_long_sequences": dict(seeds=[0, 1]),
     "13_discussion": dict(seeds=[0, 1]),
     "09_orderings": dict(
-        seeds=[0, 1], orderings=["row", "hilbert", "reversed:hilbert", "row-permuted", "row-scattered", "column"]
+        seeds=[0, 1],
+        orderings=[
+            "row",
+            "hilbert",
+            "reversed:hilbert",
+            "row-permuted",
+            "row-scattered",
+            "column",
+            "spiral",
+            "spiral-in-out",
+        ],
     ),
 }
 GLUE_REF = re.compile(
