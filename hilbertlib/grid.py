@@ -26,6 +26,7 @@ __all__ = [
     "ORDERINGS",
     "HILBERT_ORIENTATIONS",
     "LAG_CONTROLS",
+    "SPIRAL_TESTS",
     "LONG_RECIPE",
     "LONG_VARIANTS",
     "LONG_BEST",
@@ -85,6 +86,16 @@ HILBERT_ORIENTATIONS = ("hilbert", "transpose:hilbert", "rot180:hilbert", "rever
 # shuffled, once for all rows or row by row, which keeps where the ink falls
 # and changes how regular the lags between image neighbours are.
 LAG_CONTROLS = ("row-permuted", "row-scattered")
+#: The comparisons of chapter 9's test of the paper's outside-in spiral, one
+#: Holm family.  Each pair ``(a, b)`` maps to the signs of ``mean(b) - mean(a)``
+#: that the ink and the lag hypotheses predict (+1, -1, 0 for no change, None
+#: for no prediction).  The spiral and its reversal have identical lags and
+#: ink more than 100 steps apart.  Written with one seed of each spiral seen.
+SPIRAL_TESTS = {
+    ("spiral-in-out", "spiral"): (+1, 0),
+    ("row", "spiral"): (+1, -1),
+    ("hilbert", "spiral"): (+1, None),
+}
 
 # What makes 784 steps learn (chapter 11): chrono initialisation of the gate
 # biases (Tallec & Ollivier, 2018) and gradient clipping at norm 1, with the

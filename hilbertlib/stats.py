@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats as _st
@@ -35,6 +36,7 @@ __all__ = [
     "welch",
     "mean_interval",
     "holm",
+    "holm_planned",
     "spearman",
     "verdict",
     "correlation_verdict",
@@ -145,6 +147,17 @@ def holm(pvalues: Mapping[str, float | None]) -> dict[str, float | None]:
         running = max(running, min(1.0, (m - i) * p))
         adjusted[k] = running
     return adjusted
+
+
+def holm_planned(comparisons: Mapping[Any, Comparison | None]) -> dict[Any, float]:
+    """Holm-adjusted p-values of a family fixed in advance (chapter 9).
+
+    A comparison that cannot be run yet (None, or one seed on a side) enters
+    the family with p = 1, so that an early verdict is never more lenient
+    than the one the complete family will give.
+    """
+    adjusted = holm({k: 1.0 if c is None or not c.tested else c.p for k, c in comparisons.items()})
+    return {k: float(p) for k, p in adjusted.items()}
 
 
 @dataclass(frozen=True)

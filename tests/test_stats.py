@@ -60,6 +60,16 @@ def test_holm_never_lowers_a_p_value_and_caps_at_one():
         stats.holm({"x": 1.5})
 
 
+def test_holm_planned_counts_a_test_not_yet_run_with_p_one():
+    clear = stats.welch([0.90, 0.91, 0.92], [0.95, 0.96, 0.97])
+    one_seed = stats.welch([0.90], [0.95, 0.96])
+    full = stats.holm_planned({"clear": clear, "other": clear})
+    early = stats.holm_planned({"clear": clear, "missing": None, "one seed": one_seed})
+    assert early["missing"] == early["one seed"] == 1.0
+    # three planned tests, two not run: the run one is adjusted for three, never fewer
+    assert early["clear"] == pytest.approx(min(1.0, 3 * clear.p)) and early["clear"] >= full["clear"]
+
+
 def test_spearman_matches_scipy_and_rejects_too_few_pairs():
     x, y = [1, 2, 3, 4, 5], [2.0, 1.0, 4.0, 3.0, 5.0]
     r = stats.spearman(x, y)
