@@ -36,6 +36,8 @@ QUICK_EXTRA = {
             "row-permuted",
             "row-scattered",
             "column",
+            "snake",
+            "hilbert-crop",
             "spiral",
             "spiral-in-out",
         ],
