@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,17 @@ def _int(name: str, value: Any, minimum: int, example: str, allow_none: bool = F
         _fail(name, value, want, example)
 
 
-def check_parameters(**params: Any) -> dict[str, Any]:
+def check_parameters(*, keep_orderings: Sequence[str] = (), min_seeds: int = 1, **params: Any) -> dict[str, Any]:
     """Validate a chapter's papermill parameters; raise :class:`ParameterError` naming the bad one.
 
     Known names: epochs, batch_size, train_size, test_size, sample_size,
     seed, seeds, size, sizes, ordering, orderings, retrain, train_missing,
     results_dir; and, for the reservoirs of chapter 8, validation_size,
-    units and search_units.  Unknown names are accepted unchecked.
+    units and search_units.  Unknown names are accepted unchecked.  A
+    chapter whose tests compare certain orderings names them in
+    ``keep_orderings`` (a list given as ``orderings`` must keep them; None
+    means every ordering), and one that compares seed means asks for
+    ``min_seeds`` different seeds (chapter 9).
     """
     for name, value in params.items():
         if name in ("epochs", "batch_size"):  # None: each experiment's own value
@@ -112,10 +117,12 @@ def check_parameters(**params: Any) -> dict[str, Any]:
             for v in vals:
                 if isinstance(v, bool) or v not in SIZES:
                     _fail(name, value, "14 or 28 (the paper's image sizes)", "14" if name == "size" else "[14, 28]")
+        elif name == "orderings" and value is None:
+            continue  # every ordering of the chapter
         elif name in ("ordering", "orderings"):
             vals = value if name == "orderings" and isinstance(value, (list, tuple)) else [value]
             if name == "orderings" and not isinstance(value, (list, tuple)):
-                _fail(name, value, "a list of ordering names", "[row, hilbert]")
+                _fail(name, value, "None or a list of ordering names", "[row, hilbert]")
             for v in vals:
                 try:
                     validate_ordering_name(v)
@@ -142,18 +149,40 @@ def check_parameters(**params: Any) -> dict[str, Any]:
                     )
                 for v in value:
                     _int(name, v, 1, "[10, 20]")
+    orderings, seeds = params.get("orderings"), params.get("seeds")
+    if isinstance(orderings, (list, tuple)) and (missing := [o for o in keep_orderings if o not in orderings]):
+        keep = ", ".join(keep_orderings)
+        _fail(
+            "orderings",
+            orderings,
+            f"None or a list that keeps {keep}, which the tests compare (missing: {', '.join(missing)})",
+            f"[{keep}]",
+        )
+    if isinstance(seeds, (list, tuple)) and len(set(seeds)) < min_seeds:
+        example = "[" + ", ".join(map(str, range(min_seeds))) + "]"
+        _fail("seeds", seeds, f"at least {min_seeds} different seeds: the chapter compares seed means", example)
     return params
 
 
-def setup(seed: int = 0, backend: str = "jax", **parameters: Any) -> Path:
+def setup(
+    seed: int = 0,
+    backend: str = "jax",
+    *,
+    keep_orderings: Sequence[str] = (),
+    min_seeds: int = 1,
+    **parameters: Any,
+) -> Path:
     """A chapter's whole hidden setup: check its parameters, then :func:`preamble` and the seed.
+
+    ``keep_orderings`` and ``min_seeds`` are the chapter's own needs, checked
+    by :func:`check_parameters`.
 
     A quick run (``train_size`` or ``test_size`` set) switches the
     :func:`expect` guards off: its numbers are not the ones the prose
     describes.  Returns the repository root.  Keras is imported quietly here,
     once, so that its start-up lines stay out of the notebook.
     """
-    check_parameters(seed=seed, **parameters)
+    check_parameters(keep_orderings=keep_orderings, min_seeds=min_seeds, seed=seed, **parameters)
     _GUARDS["on"] = parameters.get("train_size") is None and parameters.get("test_size") is None
     root = preamble(seed, backend)
     from .runner import set_seed

@@ -35,6 +35,16 @@ def test_setup_checks_the_parameters_first():
         notebook.setup(seed=0, epochs="20")
 
 
+def test_a_chapter_names_the_orderings_and_seeds_its_tests_need():
+    keep = ("row", "hilbert")
+    check_parameters(orderings=None, seeds=[0, 1], keep_orderings=keep, min_seeds=2)  # None: every ordering
+    check_parameters(orderings=["hilbert", "row", "snake"], keep_orderings=keep)
+    with pytest.raises(ParameterError, match=r"orderings.*missing: hilbert.*fix: papermill \.\.\. -y"):
+        check_parameters(orderings=["row", "snake"], keep_orderings=keep)
+    with pytest.raises(ParameterError, match=r"seeds.*at least 2 different seeds.*-y 'seeds: \[0, 1\]'"):
+        check_parameters(seeds=[0, 0], min_seeds=2)
+
+
 def test_protocol_keeps_each_experiments_own_budget_unless_told():
     spec = ExperimentSpec("lstm", 28, "row", epochs=40)
     assert PAPER.apply(spec) == spec

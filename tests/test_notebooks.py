@@ -150,8 +150,13 @@ def test_bad_parameter_fails_at_the_check_cell(param, value, tmp_path: Path):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "chapter,param,value",
-    [("08_reservoir", "units", [0]), ("08_reservoir", "search_units", 0)],
-    ids=["08_reservoir-units", "08_reservoir-search_units"],
+    [
+        ("08_reservoir", "units", [0]),
+        ("08_reservoir", "search_units", 0),
+        ("09_orderings", "seeds", [0]),
+        ("09_orderings", "orderings", ["row", "hilbert"]),
+    ],
+    ids=["08_reservoir-units", "08_reservoir-search_units", "09_orderings-seeds", "09_orderings-orderings"],
 )
 def test_chapter_parameter_fails_at_the_check_cell(chapter, param, value, tmp_path: Path):
     _fails_at_the_check_cell(ROOT / "chapters" / f"{chapter}.ipynb", param, value, tmp_path)
