@@ -27,6 +27,7 @@ __all__ = [
     "HILBERT_ORIENTATIONS",
     "LAG_CONTROLS",
     "SPIRAL_TESTS",
+    "COMPARED_ORDERINGS",
     "LONG_RECIPE",
     "LONG_VARIANTS",
     "LONG_BEST",
@@ -96,6 +97,10 @@ SPIRAL_TESTS = {
     ("row", "spiral"): (+1, -1),
     ("hilbert", "spiral"): (+1, None),
 }
+#: The orderings that chapter 9's tests compare, which a quick run with a
+#: subset of the orderings must keep.
+COMPARED_ORDERINGS = ("row", "hilbert", "reversed:hilbert", *LAG_CONTROLS, "column", "snake", "hilbert-crop")
+COMPARED_ORDERINGS += ("spiral", "spiral-in-out")
 
 # What makes 784 steps learn (chapter 11): chrono initialisation of the gate
 # biases (Tallec & Ollivier, 2018) and gradient clipping at norm 1, with the

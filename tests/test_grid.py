@@ -43,3 +43,11 @@ def test_a_set_lives_in_its_own_folder_and_stays_out_of_all_specs():
     root = Path("results")
     assert grid.set_folder("ablation", root) == root / grid.SET_FOLDERS["ablation"]
     assert grid.set_folder("paper", root) == root and grid.set_folder(None, root) == root
+
+
+def test_the_compared_orderings_cover_every_test_of_chapter_9():
+    from hilbertlib.grid import COMPARED_ORDERINGS, LAG_CONTROLS, ORDERINGS, SPIRAL_TESTS
+
+    assert {o for pair in SPIRAL_TESTS for o in pair} | set(LAG_CONTROLS) <= set(COMPARED_ORDERINGS)
+    assert len(set(COMPARED_ORDERINGS)) == len(COMPARED_ORDERINGS)
+    assert set(COMPARED_ORDERINGS) <= set(ORDERINGS) | set(LAG_CONTROLS)

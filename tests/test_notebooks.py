@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from hilbertlib import grid
+
 papermill = pytest.importorskip("papermill")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,21 +29,7 @@ QUICK_EXTRA = {
     "08_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
     "11_long_sequences": dict(seeds=[0, 1]),
     "13_discussion": dict(seeds=[0, 1]),
-    "09_orderings": dict(
-        seeds=[0, 1],
-        orderings=[
-            "row",
-            "hilbert",
-            "reversed:hilbert",
-            "row-permuted",
-            "row-scattered",
-            "column",
-            "snake",
-            "hilbert-crop",
-            "spiral",
-            "spiral-in-out",
-        ],
-    ),
+    "09_orderings": dict(seeds=[0, 1], orderings=list(grid.COMPARED_ORDERINGS)),
 }
 GLUE_REF = re.compile(
     r"\{glue(?::text|:figure|:any|:math)?\}`([A-Za-z0-9_\-]+)(?::[^`]*)?`|```\{glue:figure\}\s+([A-Za-z0-9_\-]+)"
