@@ -8,6 +8,8 @@ compared over seeds; chapters 9 to 13 use the same rules.
 - A family of such tests: Holm's step-down correction (:func:`holm`).
 - A correlation: Spearman's rank correlation (:func:`spearman`).
 - A mean over seeds: its t interval (:func:`mean_interval`).
+- Whether the rate of an event (a run that did not learn) differs between
+  groups: Fisher's exact test (:func:`rates_differ`).
 
 Every verdict is one of four labels.  A comparison with a single seed on
 either side is :data:`NOT_TESTED`; nothing borrows the spread of another
@@ -43,6 +45,8 @@ __all__ = [
     "HIGHER",
     "LOWER",
     "direction",
+    "Rates",
+    "rates_differ",
 ]
 
 #: The level of every test.
@@ -222,3 +226,43 @@ def direction(comparison: Comparison, p: float | None = None, alpha: float = ALP
     if p >= alpha:
         return UNDECIDED
     return HIGHER if comparison.difference > 0 else LOWER
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Fisher's exact test that ``events`` out of ``trials`` fall at one rate in every group."""
+
+    events: int
+    trials: int
+    groups: int
+    p: float
+
+
+def rates_differ(counts: Mapping[str, tuple[int, int]], resamples: int = 100_000, seed: int = 0) -> Rates:
+    """Fisher's exact test of whether an event's rate differs between groups (chapter 9).
+
+    ``counts`` maps each group to ``(events, trials)``.  Two groups get the
+    exact two-sided test of :func:`scipy.stats.fisher_exact`; more groups get
+    its Freeman-Halton form, whose p-value scipy estimates from ``resamples``
+    random tables with the observed margins, drawn from ``seed`` so that the
+    p-value is reproducible.  With no event, or only events, p = 1.
+    """
+    if len(counts) < 2:
+        raise ValueError(f"comparing rates needs at least two groups, got {len(counts)}")
+    table = []
+    for k, (events, trials) in counts.items():
+        if not (isinstance(events, (int, np.integer)) and isinstance(trials, (int, np.integer))):
+            raise ValueError(f"the counts of {k!r} must be integers, got {(events, trials)!r}")
+        if not 0 <= events <= trials or trials == 0:
+            raise ValueError(f"{k!r} needs 0 <= events <= trials and trials > 0, got {(events, trials)!r}")
+        table.append([int(events), int(trials - events)])
+    arr = np.array(table)
+    events, trials = int(arr[:, 0].sum()), int(arr.sum())
+    if events in (0, trials):
+        p = 1.0
+    elif arr.shape[0] == 2:
+        p = float(_st.fisher_exact(arr).pvalue)
+    else:
+        method = _st.MonteCarloMethod(n_resamples=resamples, rng=np.random.default_rng(seed))
+        p = float(_st.fisher_exact(arr, method=method).pvalue)
+    return Rates(events=events, trials=trials, groups=len(counts), p=min(p, 1.0))

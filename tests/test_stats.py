@@ -1,4 +1,4 @@
-"""hilbertlib.stats: Welch's test, Holm's correction, Spearman's correlation and the verdict rules."""
+"""hilbertlib.stats: Welch, Holm, Spearman, Fisher's test of rates and the verdict rules."""
 
 from __future__ import annotations
 
@@ -105,3 +105,27 @@ def test_direction_without_a_prediction():
     assert stats.direction(stats.welch([0.97, 0.98, 0.99], [0.90, 0.91, 0.92])) == stats.LOWER
     assert stats.direction(c, p=0.5) == stats.UNDECIDED
     assert stats.direction(stats.welch([0.9], [0.9, 0.8])) == stats.NOT_TESTED
+
+
+def test_rates_differ_matches_fisher_for_two_groups_and_has_no_power_at_three_seeds():
+    res = stats.rates_differ({"a": (3, 3), "b": (0, 3)})
+    assert res.p == pytest.approx(st.fisher_exact([[3, 0], [0, 3]]).pvalue)
+    assert res.p > stats.ALPHA  # three seeds a side can never show a difference in rates
+    assert (res.events, res.trials, res.groups) == (3, 6, 2)
+
+
+def test_rates_differ_over_many_groups_is_reproducible_and_sees_concentration():
+    spread = {f"g{i}": (1 if i < 2 else 0, 3) for i in range(16)}
+    concentrated = {f"g{i}": (3 if i == 0 else 0, 3) for i in range(16)}
+    assert stats.rates_differ(spread).p > 0.5
+    assert stats.rates_differ(concentrated).p < 0.01
+    assert stats.rates_differ(concentrated).p == stats.rates_differ(concentrated).p
+    assert stats.rates_differ({"a": (0, 3), "b": (0, 3), "c": (0, 2)}).p == 1.0
+
+
+@pytest.mark.parametrize(
+    "counts", [{"a": (1, 3)}, {"a": (4, 3), "b": (0, 3)}, {"a": (1, 0), "b": (0, 3)}, {"a": (0.5, 3), "b": (0, 3)}]
+)
+def test_rates_differ_names_bad_counts(counts):
+    with pytest.raises(ValueError):
+        stats.rates_differ(counts)
