@@ -20,6 +20,7 @@ __all__ = [
     "plot_gradient_norms",
     "plot_history",
     "plot_history_grid",
+    "plot_run_records",
     "plot_seed_accuracies",
 ]
 
@@ -152,6 +153,61 @@ def plot_history_grid(
     for ax, (title, entries) in zip(axes[0], panels.items()):
         plot_history(list(entries.values()), labels=list(entries), metric=metric, ax=ax)
         ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+#: Axis labels of the per-epoch records :func:`plot_run_records` draws.
+RECORD_LABELS = {
+    "val_accuracy": "validation accuracy",
+    "loss": "training loss",
+    "grad_norm_max": "largest gradient norm",
+    "grad_norm_mean": "mean gradient norm",
+    "clipped_share": "share of batches clipped",
+}
+
+
+def plot_run_records(
+    panels: dict[str, dict[str, object]],
+    records: Sequence[str] = ("val_accuracy", "grad_norm_max"),
+    width: float = 2.9,
+    height: float = 2.5,
+):
+    """Per-epoch records of runs: one column per entry of ``panels``, one row per record (chapter 11).
+
+    ``panels`` maps a column title to ``{label: Result}``; an empty column
+    says that no run is there yet.  Gradient norms are drawn on a log scale, and each row shares its scale;
+    epochs without a record (a result of schema 1) are gaps.
+    """
+    n = max(len(panels), 1)
+    fig, axes = plt.subplots(
+        len(records), n, figsize=(width * n, height * len(records)), sharex=True, sharey="row", squeeze=False
+    )
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for j, (title, entries) in enumerate(panels.items()):
+        axes[0, j].set_title(title, fontsize=9)
+        for i, key in enumerate(records):
+            ax = axes[i, j]
+            drawn = []
+            for k, (label, res) in enumerate(entries.items()):
+                values = res.history.get(key) or []
+                y = np.array([np.nan if v is None else v for v in values], dtype=float)
+                drawn.append(y[np.isfinite(y)])
+                mark = "o" if y.size <= 3 else None  # a one-epoch (quick) run is a single point
+                ax.plot(np.arange(1, y.size + 1), y, color=colors[k % len(colors)], marker=mark, lw=1.2, label=label)
+            finite = np.concatenate(drawn) if drawn else np.array([])
+            if key.startswith("grad_norm") and finite.size and finite.min() > 0:
+                ax.set_yscale("log")
+            if key.endswith("accuracy") or key == "clipped_share":
+                ax.set_ylim(0, 1.02)
+            if not entries:
+                ax.text(0.5, 0.5, "not trained yet", ha="center", va="center", transform=ax.transAxes, color="grey")
+            if j == 0:
+                ax.set_ylabel(RECORD_LABELS.get(key, key), fontsize=9)
+            if i == len(records) - 1:
+                ax.set_xlabel("epoch")
+            if entries and i == 0:
+                ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     return fig
 

@@ -28,6 +28,7 @@ QUICK = dict(epochs=1, train_size=128, test_size=128, sample_size=128, train_mis
 QUICK_EXTRA = {
     "08_reservoir": dict(units=[10, 20], search_units=20, validation_size=256),
     "11_long_sequences": dict(seeds=[0, 1]),
+    "12_power_law_gate": dict(ablation_seeds=[0, 1]),
     "13_discussion": dict(seeds=[0, 1]),
     "09_orderings": dict(seeds=[0, 1], orderings=list(grid.COMPARED_ORDERINGS)),
 }

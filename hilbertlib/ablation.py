@@ -1,0 +1,205 @@
+"""The ablation at 784 steps: which half of the recipe makes the LSTM learn (chapters 11 to 13).
+
+The set :func:`hilbertlib.grid.ablation_specs` trains on one machine into a
+folder of its own (:func:`hilbertlib.grid.set_folder`).  Its runs fall into
+six *arms* (:data:`ARMS`), and the book compares them only with each other,
+by the tests of :data:`PLANNED`, which were fixed before any run of the set
+existed.  Runs land over time, so every function here takes what is present:
+a comparison with one seed on a side is "one seed: not tested", and within a
+family a missing test counts as p = 1 (:func:`hilbertlib.stats.holm_planned`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import stats
+from .specs import PAPER, ExperimentSpec, Protocol
+
+__all__ = [
+    "PAPER_ARM",
+    "CHRONO",
+    "CLIP",
+    "RECIPE",
+    "CLIP_HILBERT",
+    "PLSTM",
+    "ARMS",
+    "NOT_TRAINED",
+    "Planned",
+    "PLANNED",
+    "Test",
+    "arm",
+    "load",
+    "accuracies",
+    "tests",
+    "mechanism",
+    "GradientJump",
+    "gradient_jumps",
+]
+
+PAPER_ARM = "paper's protocol"
+CHRONO = "chrono only"
+CLIP = "clipping only"
+RECIPE = "the recipe"
+CLIP_HILBERT = "clipping only, Hilbert"
+PLSTM = "power-law LSTM"
+#: The arms of the set, in the order the chapters show them.
+ARMS = (PAPER_ARM, CHRONO, CLIP, RECIPE, CLIP_HILBERT, PLSTM)
+#: The verdict of a planned test while one of its arms has no run at all.
+NOT_TRAINED = "not trained yet"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One planned Welch test of ``mean(b) - mean(a)``, with its predicted sign and its Holm family."""
+
+    a: str
+    b: str
+    predicted: int
+    family: str
+
+
+#: The planned tests, which chapter 11 states before the runs.  Each lever and
+#: the recipe against the paper's protocol form one Holm family; the power-law
+#: gate against its fair control (chapter 12) and Hilbert against row order
+#: under clipping only, predicted lower as at 14x14 (chapter 9), stand alone.
+PLANNED = {
+    CHRONO: Planned(PAPER_ARM, CHRONO, +1, "levers"),
+    CLIP: Planned(PAPER_ARM, CLIP, +1, "levers"),
+    RECIPE: Planned(PAPER_ARM, RECIPE, +1, "levers"),
+    PLSTM: Planned(CLIP, PLSTM, +1, "gate"),
+    CLIP_HILBERT: Planned(CLIP, CLIP_HILBERT, -1, "order"),
+}
+
+
+@dataclass(frozen=True)
+class Test:
+    """A planned test as far as the present runs allow: its Welch comparison, Holm p and verdict."""
+
+    planned: Planned
+    comparison: stats.Comparison | None
+    p_holm: float
+    verdict: str
+
+
+def arm(spec: ExperimentSpec) -> str:
+    """The arm of one spec of the set (chapter 11)."""
+    if spec.model == "plstm":
+        return PLSTM
+    if spec.ordering == "hilbert":
+        return CLIP_HILBERT
+    return {(False, False): PAPER_ARM, (True, False): CHRONO, (False, True): CLIP, (True, True): RECIPE}[
+        (spec.init == "chrono", spec.clipnorm is not None)
+    ]
+
+
+def load(
+    seeds: Iterable[int],
+    protocol: Protocol = PAPER,
+    folder: str | os.PathLike | None = None,
+    *,
+    arms: Sequence[str] = ARMS,
+    retrain: bool = False,
+    train_missing: bool = False,
+) -> dict[str, dict[int, object]]:
+    """The set's present results, ``{arm: {seed: Result}}`` for each of ``arms`` (chapters 11 and 12).
+
+    ``folder`` is a results folder (None: the committed ``results/``); the
+    set is read from its own subfolder.  A run not yet trained is absent; a
+    quick protocol trains its runs, into ``folder``.
+    """
+    from .grid import grid, set_folder
+    from .results import load_present, results_dir
+
+    unknown = [a for a in arms if a not in ARMS]
+    if unknown:
+        raise ValueError(f"unknown arms {unknown}; valid: {', '.join(ARMS)}")
+    wanted = set(seeds)
+    specs = [s for s in grid("ablation", protocol) if s.seed in wanted and arm(s) in arms]
+    found = load_present(
+        specs, set_folder("ablation", results_dir(folder)), retrain=retrain, train_missing=train_missing
+    )
+    out: dict[str, dict[int, object]] = {a: {} for a in arms}
+    for s in sorted(specs, key=lambda s: s.seed):
+        if s.id in found:
+            out[arm(s)][s.seed] = found[s.id]
+    return out
+
+
+def accuracies(runs: Mapping[str, Mapping[int, object]]) -> dict[str, list[float]]:
+    """Test accuracies per arm, in seed order, of the runs :func:`load` found."""
+    return {a: [r.test_accuracy for _, r in sorted(by_seed.items())] for a, by_seed in runs.items()}
+
+
+def tests(runs: Mapping[str, Mapping[int, object]], alpha: float = stats.ALPHA) -> dict[str, Test]:
+    """Every test of :data:`PLANNED` on the present runs, Holm-corrected within its family (chapters 11, 12)."""
+    acc = accuracies(runs)
+    comps = {k: stats.welch(acc[p.a], acc[p.b]) if acc.get(p.a) and acc.get(p.b) else None for k, p in PLANNED.items()}
+    p_holm: dict[str, float] = {}
+    for family in {p.family for p in PLANNED.values()}:
+        p_holm |= stats.holm_planned({k: comps[k] for k, p in PLANNED.items() if p.family == family})
+    return {
+        k: Test(
+            planned=p,
+            comparison=comps[k],
+            p_holm=p_holm[k],
+            verdict=NOT_TRAINED if comps[k] is None else stats.verdict(comps[k], p.predicted, p=p_holm[k], alpha=alpha),
+        )
+        for k, p in PLANNED.items()
+    }
+
+
+def mechanism(results: Mapping[str, Test]) -> str:
+    """The verdict on "memory at initialisation, not instability" from the two levers' tests (chapter 11).
+
+    Supported when chrono alone beats the paper's protocol and clipping alone
+    is not shown to; refuted when clipping alone does and chrono alone is not
+    shown to; "both levers help" when both do; undecided when neither does;
+    not trained or not tested while either lever's test cannot run.
+    """
+    chrono, clip = results[CHRONO].verdict, results[CLIP].verdict
+    for missing in (NOT_TRAINED, stats.NOT_TESTED):
+        if missing in (chrono, clip):
+            return missing
+    c, k = chrono == stats.SUPPORTED, clip == stats.SUPPORTED
+    if c and k:
+        return "both levers help"
+    return stats.SUPPORTED if c else stats.REFUTED if k else stats.UNDECIDED
+
+
+@dataclass(frozen=True)
+class GradientJump:
+    """A rise of the training loss (epoch counted from 1) and the gradient norms around it."""
+
+    epoch: int
+    rise: float
+    grad_max: float | None
+    earlier_max: float | None
+
+    @property
+    def largest_so_far(self) -> bool | None:
+        """True when the epoch's largest batch gradient exceeds every earlier epoch's; None without records."""
+        if self.grad_max is None or self.earlier_max is None:
+            return None
+        return self.grad_max > self.earlier_max
+
+
+def gradient_jumps(result, min_rise: float = 0.3) -> list[GradientJump]:
+    """Each epoch whose training loss rose by more than ``min_rise``, with its gradient records (chapter 11).
+
+    A result without gradient records (schema 1) gives ``grad_max`` None.
+    """
+    from .histories import loss_rises
+
+    peaks: Sequence[float | None] = result.grad_norm_max or []
+    out = []
+    for r in loss_rises(result.history["loss"], min_rise=min_rise):
+        i = r.epoch - 1
+        here = peaks[i] if i < len(peaks) else None
+        before = [p for p in peaks[:i] if p is not None]
+        out.append(GradientJump(r.epoch, r.rise, here, float(np.max(before)) if before else None))
+    return out
