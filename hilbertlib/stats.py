@@ -7,7 +7,8 @@ compared over seeds; chapters 9 to 13 use the same rules.
   distribution's p-value and 95% confidence interval.
 - A family of such tests: Holm's step-down correction (:func:`holm`).
 - A correlation: Spearman's rank correlation (:func:`spearman`).
-- A mean over seeds: its t interval (:func:`mean_interval`).
+- A mean over seeds: its t interval (:func:`mean_interval`), and whether it
+  meets a goal (:func:`against_goal`).
 - Whether the rate of an event (a run that did not learn) differs between
   groups: Fisher's exact test (:func:`rates_differ`).
 
@@ -37,6 +38,9 @@ __all__ = [
     "Correlation",
     "welch",
     "mean_interval",
+    "MET",
+    "NOT_MET",
+    "against_goal",
     "holm",
     "holm_planned",
     "spearman",
@@ -130,6 +134,27 @@ def mean_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[fl
         return m, m, m
     low, high = _st.t.interval(confidence, df=x.size - 1, loc=m, scale=se)
     return m, float(low), float(high)
+
+
+#: The verdict of a goal whose whole interval lies at or above it.
+MET = "met"
+#: The verdict of a goal whose whole interval lies below it.
+NOT_MET = "not met"
+
+
+def against_goal(
+    values: Sequence[float], goal: float, confidence: float = 0.95
+) -> tuple[float, float | None, float | None, str]:
+    """The mean over seeds, its t interval and whether it meets ``goal`` (chapter 11).
+
+    :data:`MET` when the whole interval lies at or above ``goal``,
+    :data:`NOT_MET` when it lies wholly below, :data:`UNDECIDED` otherwise;
+    :data:`NOT_TESTED` with one seed.
+    """
+    mean, low, high = mean_interval(values, confidence)
+    if low is None:
+        return mean, None, None, NOT_TESTED
+    return mean, low, high, MET if low >= goal else NOT_MET if high < goal else UNDECIDED
 
 
 def holm(pvalues: Mapping[str, float | None]) -> dict[str, float | None]:

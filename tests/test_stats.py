@@ -129,3 +129,11 @@ def test_rates_differ_over_many_groups_is_reproducible_and_sees_concentration():
 def test_rates_differ_names_bad_counts(counts):
     with pytest.raises(ValueError):
         stats.rates_differ(counts)
+
+
+def test_a_goal_is_met_only_when_the_whole_interval_clears_it():
+    assert stats.against_goal([0.985, 0.987, 0.986], 0.98)[3] == stats.MET
+    assert stats.against_goal([0.970, 0.975, 0.972], 0.98)[3] == stats.NOT_MET
+    mean, low, high, verdict = stats.against_goal([0.975, 0.985, 0.98], 0.98)
+    assert low < 0.98 < high and verdict == stats.UNDECIDED
+    assert stats.against_goal([0.99], 0.98) == (0.99, None, None, stats.NOT_TESTED)
