@@ -30,6 +30,7 @@ __all__ = [
     "CHOSEN",
     "ARMS",
     "NOT_TRAINED",
+    "BOTH_LEVERS",
     "Planned",
     "PLANNED",
     "Test",
@@ -54,6 +55,8 @@ CHOSEN = "the chosen variant"
 ARMS = (PAPER_ARM, CHRONO, CLIP, RECIPE, CLIP_HILBERT, PLSTM, CHOSEN)
 #: The verdict of a planned test while one of its arms has no run at all.
 NOT_TRAINED = "not trained yet"
+#: The verdict on the mechanism when each lever alone beats the paper's protocol.
+BOTH_LEVERS = "both levers help"
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def mechanism(results: Mapping[str, Test]) -> str:
 
     Supported when chrono alone beats the paper's protocol and clipping alone
     is not shown to; refuted when clipping alone does and chrono alone is not
-    shown to; "both levers help" when both do; undecided when neither does;
+    shown to; :data:`BOTH_LEVERS` when both do; undecided when neither does;
     not trained or not tested while either lever's test cannot run.
     """
     chrono, clip = results[CHRONO].verdict, results[CLIP].verdict
@@ -174,7 +177,7 @@ def mechanism(results: Mapping[str, Test]) -> str:
             return missing
     c, k = chrono == stats.SUPPORTED, clip == stats.SUPPORTED
     if c and k:
-        return "both levers help"
+        return BOTH_LEVERS
     return stats.SUPPORTED if c else stats.REFUTED if k else stats.UNDECIDED
 
 

@@ -61,7 +61,7 @@ def test_one_seed_on_a_side_is_not_tested_and_counts_as_p_one_in_its_family():
     [
         (HIGH, SAME, stats.SUPPORTED),
         (SAME, HIGH, stats.REFUTED),
-        (HIGH, HIGH, "both levers help"),
+        (HIGH, HIGH, ablation.BOTH_LEVERS),
         (SAME, SAME, stats.UNDECIDED),
     ],
 )
