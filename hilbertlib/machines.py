@@ -32,6 +32,7 @@ __all__ = [
     "one_machine",
     "same_machine",
     "trained_on",
+    "resumed_elsewhere_from",
     "epoch_seconds",
 ]
 
@@ -154,6 +155,17 @@ def trained_on(result: Any) -> str:
     return "; ".join(
         f"{s.label}: {s.first_epoch}-{s.last_epoch}" if s.epochs > 1 else f"{s.label}: {s.first_epoch}" for s in parts
     )
+
+
+def resumed_elsewhere_from(result: Any) -> list[int]:
+    """The epochs (counting from 1) from which the run went on in an environment other than the one
+    before: another machine, or the same machine with another processor model, thread setting or
+    library version (``same_device_as_previous`` false in its segments; chapter 11).
+
+    From each such epoch on, the run is a different sample from an uninterrupted one.
+    """
+    segs = _data(result).get("segments") or []
+    return [int(seg["from_epoch"]) + 1 for seg in segs[1:] if seg.get("same_device_as_previous") is False]
 
 
 def epoch_seconds(results: Iterable[Any], machine: Machine) -> list[float]:

@@ -67,6 +67,17 @@ def test_same_machine():
     assert not machines.same_machine([])
 
 
+def test_resumed_elsewhere_from_reads_the_segments():
+    same, other = dict(CPU, same_device_as_previous=True), dict(CPU, same_device_as_previous=False)
+    assert machines.resumed_elsewhere_from(result(20)) == []
+    assert machines.resumed_elsewhere_from(result(20, segments=[(0, CPU), (9, same)])) == []
+    assert machines.resumed_elsewhere_from(result(20, segments=[(0, CPU), (9, same), (17, other)])) == [18]
+    # an old resume that did not record whether it stayed put is not counted as a move
+    assert machines.resumed_elsewhere_from(result(20, segments=[(0, CPU), (5, CPU)])) == []
+    # the same machine for the chapters' comparisons: the processor is not part of (backend, device)
+    assert machines.one_machine(result(20, segments=[(0, CPU), (17, other)])) == ("jax", "cpu:cpu")
+
+
 def test_epoch_seconds_by_machine():
     r = result(4, segments=[(0, GPU), (2, CPU)], seconds=[20.0, 21.0, 410.0, 420.0])
     assert machines.epoch_seconds([r], ("jax", "cpu:cpu")) == [410.0, 420.0]
