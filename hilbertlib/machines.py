@@ -33,6 +33,7 @@ __all__ = [
     "same_machine",
     "trained_on",
     "resumed_elsewhere_from",
+    "processors",
     "epoch_seconds",
 ]
 
@@ -166,6 +167,12 @@ def resumed_elsewhere_from(result: Any) -> list[int]:
     """
     segs = _data(result).get("segments") or []
     return [int(seg["from_epoch"]) + 1 for seg in segs[1:] if seg.get("same_device_as_previous") is False]
+
+
+def processors(result: Any) -> tuple[str, ...]:
+    """The processor models that trained the result, in the order they first did (chapter 11)."""
+    segs = _data(result).get("segments") or [_data(result)["environment"]]
+    return tuple(dict.fromkeys(seg.get("cpu", NOT_RECORDED) for seg in segs))
 
 
 def epoch_seconds(results: Iterable[Any], machine: Machine) -> list[float]:

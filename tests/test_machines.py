@@ -78,6 +78,13 @@ def test_resumed_elsewhere_from_reads_the_segments():
     assert machines.one_machine(result(20, segments=[(0, CPU), (17, other)])) == ("jax", "cpu:cpu")
 
 
+def test_processors_in_order_of_first_use():
+    a, b = dict(CPU, cpu="Xeon A"), dict(CPU, cpu="Xeon B")
+    assert machines.processors(result(20, segments=[(0, a), (5, b), (9, a)])) == ("Xeon A", "Xeon B")
+    assert machines.processors(result(20, env=dict(CPU, cpu="Xeon A"))) == ("Xeon A",)
+    assert machines.processors(result(20, segments=[(0, CPU)])) == (machines.NOT_RECORDED,)
+
+
 def test_epoch_seconds_by_machine():
     r = result(4, segments=[(0, GPU), (2, CPU)], seconds=[20.0, 21.0, 410.0, 420.0])
     assert machines.epoch_seconds([r], ("jax", "cpu:cpu")) == [410.0, 420.0]
