@@ -24,7 +24,7 @@ class ChronoBias(keras.initializers.Initializer):
 
     Forget-gate bias ``log(U[1, t_max - 1])``, input-gate bias its negative,
     the rest zero.  Keras orders the LSTM bias as [input, forget, cell, output].
-    Introduced in chapter 11 ("Making 784 steps learn", planned).
+    Introduced in chapter 11 ("Making 784 steps learn").
     """
 
     def __init__(self, t_max: int, units: int, seed: int = 0):

@@ -387,3 +387,25 @@ def test_set_seed_does_not_import_tensorflow():
         env={**os.environ, "KERAS_BACKEND": "jax"},
     )
     assert out.stdout.strip() == "False"
+
+
+def test_chrono_changes_only_the_input_and_forget_biases():
+    """One seed, two arms of chapter 11's ablation: the same initial weights but
+    the biases of the input and forget gates."""
+    from hilbertlib.models import build_model
+    from hilbertlib.runner import set_seed
+
+    units = 8
+    built = []
+    for init in ("keras", "chrono"):
+        spec = ExperimentSpec("lstm", 14, "row", units=units, dense_units=8, init=init)
+        set_seed(spec.seed)
+        built.append(build_model(spec).get_weights())
+    paper, chrono = built
+    assert len(paper) == len(chrono)
+    bias = next(i for i, w in enumerate(paper) if w.shape == (4 * units,))  # the LSTM's bias: [i, f, c, o]
+    for i, (a, b) in enumerate(zip(paper, chrono)):
+        if i != bias:
+            np.testing.assert_array_equal(a, b)
+    differs = paper[bias] != chrono[bias]
+    assert differs[: 2 * units].all() and not differs[2 * units :].any()
