@@ -19,7 +19,17 @@ import numpy as np
 
 from .claims import CHANCE_THRESHOLD
 
-__all__ = ["LossRise", "Course", "peak", "loss_rises", "largest_loss_rise", "course", "fell_back"]
+__all__ = [
+    "LossRise",
+    "Course",
+    "peak",
+    "loss_rises",
+    "largest_loss_rise",
+    "course",
+    "fell_back",
+    "is_uniform_loss",
+    "uniform_from",
+]
 
 
 @dataclass(frozen=True)
@@ -109,3 +119,26 @@ def fell_back(val_accuracy: Sequence[float], fall: float = 0.10) -> bool:
     than ``fall`` below its best, and the best left chance (chapters 5, 11 and 13)."""
     v = np.asarray(val_accuracy, dtype=float)
     return bool(v.size and v.max() >= CHANCE_THRESHOLD and v.max() - v[-1] > fall)
+
+
+def is_uniform_loss(loss: float, tol: float = 0.01, classes: int = 10) -> bool:
+    """Whether a cross-entropy lies within ``tol`` of ``ln classes``, the loss of a uniform guess
+    (chapters 4 and 11)."""
+    if classes < 2 or not tol > 0:
+        raise ValueError(f"need classes >= 2 and tol > 0, got classes={classes!r}, tol={tol!r}")
+    if not np.isfinite(loss):
+        raise ValueError(f"loss must be a finite number, got {loss!r}")
+    return bool(abs(float(loss) - np.log(classes)) < tol)
+
+
+def uniform_from(loss: Sequence[float], tol: float = 0.01, classes: int = 10) -> int | None:
+    """The first epoch (from 1) from which every epoch's loss is that of a uniform guess,
+    so the run sits there to the end; ``None`` when its last epoch is not (chapter 11)."""
+    v = _series(loss, "loss")
+    at = [is_uniform_loss(x, tol, classes) for x in v]
+    if not at[-1]:
+        return None
+    first = v.size
+    while first > 0 and at[first - 1]:
+        first -= 1
+    return first + 1

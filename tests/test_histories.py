@@ -63,3 +63,30 @@ def test_fell_back_needs_a_peak_above_chance_and_a_fall():
     assert not fell_back([0.3, 0.49, 0.45])  # a dip within the allowed fall
     assert not fell_back([0.14, 0.02])  # never left chance
     assert not fell_back([])
+
+
+def test_is_uniform_loss_is_ln_of_the_classes():
+    assert histories.is_uniform_loss(np.log(10) + 0.005) and not histories.is_uniform_loss(np.log(10) + 0.02)
+    assert histories.is_uniform_loss(np.log(2), classes=2) and not histories.is_uniform_loss(np.log(2))
+    assert histories.is_uniform_loss(2.4, tol=0.2) and not histories.is_uniform_loss(2.4)
+
+
+@pytest.mark.parametrize("kw", [{"classes": 1}, {"tol": 0}, {"tol": -0.1}])
+def test_is_uniform_loss_rejects_bad_arguments(kw):
+    with pytest.raises(ValueError, match="classes"):
+        histories.is_uniform_loss(2.3, **kw)
+
+
+def test_is_uniform_loss_rejects_a_nan():
+    with pytest.raises(ValueError, match="finite"):
+        histories.is_uniform_loss(float("nan"))
+
+
+def test_uniform_from_is_the_start_of_the_last_stretch():
+    ln10 = float(np.log(10))
+    assert histories.uniform_from([2.08, 2.25, ln10, ln10, ln10]) == 3
+    assert histories.uniform_from([ln10, 1.9, ln10, ln10]) == 3  # an earlier visit does not count
+    assert histories.uniform_from([ln10, ln10]) == 1
+    assert histories.uniform_from([ln10, ln10, 2.2]) is None  # left it at the end
+    with pytest.raises(ValueError, match="finite"):
+        histories.uniform_from([])
