@@ -137,3 +137,13 @@ def test_a_goal_is_met_only_when_the_whole_interval_clears_it():
     mean, low, high, verdict = stats.against_goal([0.975, 0.985, 0.98], 0.98)
     assert low < 0.98 < high and verdict == stats.UNDECIDED
     assert stats.against_goal([0.99], 0.98) == (0.99, None, None, stats.NOT_TESTED)
+
+
+def test_welch_with_one_constant_side_is_exact_and_quiet():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning may escape
+        c = stats.welch([0.1135, 0.2173], [0.1135, 0.1135, 0.1135])
+    # one constant side: the test of the other side's mean, with one degree of freedom fewer than its seeds
+    assert c.df == pytest.approx(1.0) and c.t == pytest.approx(-1.0) and c.p == pytest.approx(0.5)
