@@ -36,6 +36,7 @@ __all__ = [
     "Test",
     "arm",
     "load",
+    "present",
     "accuracies",
     "tests",
     "mechanism",
@@ -138,6 +139,11 @@ def load(
         if s.id in found:
             out[arm(s)][s.seed] = found[s.id]
     return out
+
+
+def present(runs: Mapping[str, Mapping[int, object]]) -> dict[str, list[int]]:
+    """The seeds present per arm, in order, leaving out arms with none (chapter 11)."""
+    return {a: sorted(by_seed) for a, by_seed in runs.items() if by_seed}
 
 
 def accuracies(runs: Mapping[str, Mapping[int, object]]) -> dict[str, list[float]]:

@@ -104,6 +104,13 @@ def test_an_empty_folder_gives_every_arm_and_no_run(tmp_path):
     assert list(some) == [ablation.CLIP, ablation.PLSTM]
 
 
+def test_present_lists_the_seeds_of_each_arm_that_has_any():
+    found = runs({ablation.CLIP: [0.1, 0.2, 0.3], ablation.CHRONO: [0.9]})
+    found[ablation.CHRONO] = {2: found[ablation.CHRONO][0], 0: fake(0.8)}
+    assert ablation.present(found) == {ablation.CHRONO: [0, 2], ablation.CLIP: [0, 1, 2]}
+    assert ablation.present(runs({})) == {}
+
+
 def test_an_unknown_arm_is_named():
     with pytest.raises(ValueError, match=r"unknown arms \['chrono'\]"):
         ablation.load([0], arms=("chrono",))
