@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ __all__ = [
     "check_parameters",
     "expect",
     "glue",
+    "glue_when",
     "quiet_native_stderr",
 ]
 
@@ -232,6 +233,16 @@ def glue(name: str, value: Any, digits: int | None = None) -> Any:
         )
     _glue(name, shown, display=False)
     return value
+
+
+def glue_when(ready: bool, prefix: str, values: Mapping[str, Callable[[], Any]], missing: str = "n/a") -> None:
+    """Glue ``prefix + key`` for each of ``values``: its value when ``ready``, else ``missing`` (chapter 11).
+
+    The values are functions, called only when ``ready``: a section that reads
+    runs a quick run leaves out still glues every name its prose refers to.
+    """
+    for key, value in values.items():
+        glue(prefix + key, value() if ready else missing)
 
 
 class quiet_native_stderr:

@@ -30,6 +30,16 @@ def test_glue_refuses_sentences_and_formats_numbers(monkeypatch):
         notebook.glue("s", "This is a whole sentence that a chapter should write in markdown, not glue.")
 
 
+def test_glue_when_calls_the_values_only_when_ready(monkeypatch):
+    import myst_nb
+
+    seen = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=False: seen.__setitem__(name, value))
+    notebook.glue_when(True, "s1_", {"a": lambda: "1.00", "b": lambda: "2"})
+    notebook.glue_when(False, "s2_", {"a": lambda: 1 / 0})  # never called
+    assert seen == {"s1_a": "1.00", "s1_b": "2", "s2_a": "n/a"}
+
+
 def test_setup_checks_the_parameters_first():
     with pytest.raises(notebook.ParameterError, match="epochs"):
         notebook.setup(seed=0, epochs="20")
