@@ -17,8 +17,9 @@ untrained networks:
   Figure 8.
 * :func:`gate_statistics`: the same numbers for a whole test set, in
   batches, without holding the trace of every sequence in memory.
-* :func:`at_initialisation`: the time constants and the gradient reaching
-  each step of *untrained* networks (chapters 11 and 12).
+* :func:`at_initialisation` and :func:`after_training`: the time constants,
+  the share of the first step's cell kept, and the gradient reaching each
+  step, of untrained and of trained networks (chapters 11 and 12).
 
 Introduced in chapter 7 ("What the LSTM remembers"), whose measurements
 :mod:`hilbertlib.memory_data` stores; the blanking experiment is in
@@ -44,8 +45,9 @@ __all__ = [
     "unit_retention_curves",
     "GateStatistics",
     "gate_statistics",
-    "AtInitialisation",
+    "MemoryReading",
     "at_initialisation",
+    "after_training",
 ]
 
 
@@ -218,23 +220,50 @@ def gate_statistics(model, x: np.ndarray, starts: Iterable[int] = (0,), batch_si
 
 
 @dataclass(frozen=True)
-class AtInitialisation:
-    """What an untrained network can remember (chapters 11 and 12).
+class MemoryReading:
+    """What one network's forget gates keep, read on a set of sequences (chapters 11 and 12).
 
     ``tau``: each unit's forget-gate time constant in steps
     (:func:`time_constants`); ``gradient``: the mean gradient norm of the
     loss with respect to the input at each step
     (:func:`hilbertlib.probes.input_gradient_norms`); ``mean_forget``: the
-    forget gate averaged over units, steps and sequences (float64).
+    forget gate averaged over units, steps and sequences (float64);
+    ``kept``: for each lag asked for, each unit's share of the first step's
+    cell left that many steps later (:func:`unit_retention_curves` from step 0).
     """
 
     tau: np.ndarray
     gradient: np.ndarray
     mean_forget: float
+    kept: dict[int, np.ndarray]
 
 
-def at_initialisation(specs: Mapping[str, object], x: np.ndarray, y: np.ndarray) -> dict[str, AtInitialisation]:
-    """Measure fresh networks, one per labelled spec, on sequences ``(x, y)`` (chapters 11 and 12).
+def _read(model, kind: str, label: str, x: np.ndarray, y: np.ndarray, lags: Iterable[int]) -> MemoryReading:
+    if kind == "plstm":
+        from .plstm import plstm_forget_gate_trace
+
+        trace = plstm_forget_gate_trace(model, x)
+    elif kind == "lstm":
+        trace = forget_gate_trace(model, x)
+    else:
+        raise ValueError(
+            f"memory readings measure forget gates of 'lstm' and 'plstm' models; {label!r} is a {kind!r} model"
+        )
+    from . import probes
+
+    lags = [int(lag) for lag in lags]
+    return MemoryReading(
+        tau=time_constants(trace),
+        gradient=probes.input_gradient_norms(model, x, y),
+        mean_forget=float(trace.mean(dtype=np.float64)),
+        kept=dict(zip(lags, unit_retention_curves(trace, lags), strict=True)) if lags else {},
+    )
+
+
+def at_initialisation(
+    specs: Mapping[str, object], x: np.ndarray, y: np.ndarray, lags: Iterable[int] = ()
+) -> dict[str, MemoryReading]:
+    """Read fresh networks, one per labelled spec, on sequences ``(x, y)`` (chapters 11 and 12).
 
     Each spec (model ``lstm`` or ``plstm``) is built with the initial weights
     its training run starts from (:func:`hilbertlib.probes.fresh_model`);
@@ -243,23 +272,27 @@ def at_initialisation(specs: Mapping[str, object], x: np.ndarray, y: np.ndarray)
     """
     from . import probes
 
-    out = {}
-    for label, spec in specs.items():
-        if spec.model not in ("lstm", "plstm"):
-            raise ValueError(
-                f"at_initialisation measures forget gates of 'lstm' and 'plstm' models; "
-                f"{label!r} is a {spec.model!r} spec"
-            )
-        model = probes.fresh_model(spec)
-        if spec.model == "plstm":
-            from .plstm import plstm_forget_gate_trace
+    return {label: _read(probes.fresh_model(spec), spec.model, label, x, y, lags) for label, spec in specs.items()}
 
-            trace = plstm_forget_gate_trace(model, x)
-        else:
-            trace = forget_gate_trace(model, x)
-        out[label] = AtInitialisation(
-            tau=time_constants(trace),
-            gradient=probes.input_gradient_norms(model, x, y),
-            mean_forget=float(trace.mean(dtype=np.float64)),
-        )
+
+def after_training(
+    runs: Mapping[str, object], x: np.ndarray, y: np.ndarray, lags: Iterable[int] = ()
+) -> dict[str, MemoryReading]:
+    """Read trained networks, one per labelled result, on sequences ``(x, y)`` (chapter 12).
+
+    The same measurements as :func:`at_initialisation`, on the weights each
+    run ended with (:func:`hilbertlib.probes.trained_model`).
+    """
+    from . import probes
+
+    out = {}
+    for label, r in runs.items():
+        model = probes.trained_model(r)
+        if model is None:
+            raise ValueError(
+                f"{label!r} ({r.spec.id}) has no stored weights to read; train it again with "
+                f"`python -m hilbertlib run --only {r.spec.id}` (add `--grid ablation` for chapter 11's set) "
+                "to store them"
+            )
+        out[label] = _read(model, r.spec.model, label, x, y, lags)
     return out

@@ -80,9 +80,13 @@ def test_at_initialisation_matches_the_measurements_it_bundles():
     np.testing.assert_allclose(got["lstm"].gradient, probes.input_gradient_norms(lstm, x, y), rtol=1e-5)
     assert got["lstm"].mean_forget == pytest.approx(float(trace.mean(dtype=np.float64)))
     assert got["plstm"].tau.shape == (8,) and got["plstm"].gradient.shape == (196,)
+    assert got["lstm"].kept == {}  # no lags asked for
+    kept = memory.at_initialisation(specs, x, y, lags=(1, 50, 195))["lstm"].kept
+    expected = memory.unit_retention_curves(trace, [1, 50, 195])
+    np.testing.assert_allclose(np.stack([kept[1], kept[50], kept[195]]), expected)
     # chrono starts the LSTM's gates far more open than the pLSTM's half-open reset gate
     assert np.median(got["lstm"].tau) > np.median(got["plstm"].tau)
-    with pytest.raises(ValueError, match="'cnn' spec"):
+    with pytest.raises(ValueError, match="'cnn' model"):
         memory.at_initialisation({"cnn": ExperimentSpec("cnn", 28)}, x, y)
 
 
@@ -101,3 +105,28 @@ def test_gate_statistics_equal_the_whole_trace(model, x):
         memory.gate_statistics(model, x, starts=(19,))
     with pytest.raises(ValueError, match="lags"):
         st.curve(0, [20])
+
+
+def test_after_training_reads_the_stored_weights(tmp_path):
+    """A run stored with its initial weights reads exactly as the fresh network does."""
+    import keras
+
+    from hilbertlib import data, memory, probes
+    from hilbertlib.result_files import Result
+    from hilbertlib.specs import ExperimentSpec
+
+    spec = ExperimentSpec("plstm", 14, "row", units=8, dense_units=8, clipnorm=1.0)
+    model = probes.fresh_model(spec)
+    (tmp_path / "weights").mkdir()
+    keras.Model(model.inputs, model.outputs).save_weights(tmp_path / "weights" / f"{spec.id}.weights.h5")
+    stored = Result(spec=spec, data={"weights": f"weights/{spec.id}.weights.h5"}, path=tmp_path / f"{spec.id}.json")
+    x, y = data.sample_sequences(14, "row", 8)
+    after = memory.after_training({"run": stored}, x, y, lags=(10, 195))["run"]
+    before = memory.at_initialisation({"run": spec}, x, y, lags=(10, 195))["run"]
+    np.testing.assert_allclose(after.tau, before.tau)
+    np.testing.assert_allclose(after.gradient, before.gradient, rtol=1e-5)
+    for lag in (10, 195):
+        np.testing.assert_allclose(after.kept[lag], before.kept[lag])
+    no_weights = Result(spec=spec, data={}, path=tmp_path / "other.json")
+    with pytest.raises(ValueError, match="no stored weights"):
+        memory.after_training({"run": no_weights}, x, y)
