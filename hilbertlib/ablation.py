@@ -39,6 +39,7 @@ __all__ = [
     "present",
     "accuracies",
     "tests",
+    "test_table",
     "mechanism",
     "GradientJump",
     "gradient_jumps",
@@ -167,6 +168,39 @@ def tests(runs: Mapping[str, Mapping[int, object]], alpha: float = stats.ALPHA) 
         )
         for k, p in PLANNED.items()
     }
+
+
+def test_table(results: Mapping[str, Test], runs: Mapping[str, Mapping[int, object]]):
+    """The planned tests as a table, one row each (chapters 11 and 12).
+
+    Columns: the seeds on each side, the predicted direction, the difference
+    of the means and its 95% interval in points, the Holm p with its family,
+    and the verdict.  A test that cannot run yet has no difference and no
+    interval.
+    """
+    import pandas as pd
+
+    from . import fmt
+
+    return (
+        pd.DataFrame(
+            {
+                f"{t.planned.b} - {t.planned.a}": {
+                    "seeds": f"{len(runs.get(t.planned.b, {}))} vs {len(runs.get(t.planned.a, {}))}",
+                    "predicted": "higher" if t.planned.predicted > 0 else "lower",
+                    "difference (points)": np.nan if t.comparison is None else 100 * t.comparison.difference,
+                    "95% CI (points)": ""
+                    if t.comparison is None or t.comparison.low is None
+                    else fmt.interval(t.comparison.low, t.comparison.high),
+                    "Holm p (family)": f"{t.p_holm:.3g} ({t.planned.family})",
+                    "verdict": t.verdict,
+                }
+                for t in results.values()
+            }
+        )
+        .T.infer_objects()
+        .round({"difference (points)": 2})
+    )
 
 
 def mechanism(results: Mapping[str, Test]) -> str:

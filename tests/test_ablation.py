@@ -135,3 +135,17 @@ def test_the_run_records_figure_has_a_column_per_arm_and_logs_gradients():
     assert np.isnan(y[1]) and y[2] == 40.0  # a missing record is a gap, not a zero
     empty = axes[0]
     assert not empty.lines and any("not trained" in t.get_text() for t in empty.texts)
+
+
+def test_the_test_table_has_a_row_per_test_and_numbers_only_where_a_test_ran():
+    fake = runs({ablation.PAPER_ARM: LOW, ablation.CHRONO: HIGH, ablation.CLIP: HIGH[:1]})
+    res = ablation.tests(fake)
+    table = ablation.test_table(res, fake)
+    assert len(table) == len(ablation.PLANNED)
+    ran = table.loc[f"{ablation.CHRONO} - {ablation.PAPER_ARM}"]
+    assert ran["difference (points)"] == pytest.approx(100 * res[ablation.CHRONO].comparison.difference, abs=0.005)
+    assert ran["seeds"] == f"{len(HIGH)} vs {len(LOW)}" and ran["verdict"] == res[ablation.CHRONO].verdict
+    one_seed = table.loc[f"{ablation.CLIP} - {ablation.PAPER_ARM}"]
+    assert one_seed["95% CI (points)"] == "" and one_seed["verdict"] == stats.NOT_TESTED
+    untrained = table.loc[f"{ablation.PLSTM} - {ablation.CLIP}"]
+    assert np.isnan(untrained["difference (points)"]) and untrained["verdict"] == ablation.NOT_TRAINED
