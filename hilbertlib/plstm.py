@@ -19,7 +19,7 @@ by a power law.  In the pLSTM each unit keeps the time ``k_t`` of its last
 with time counted from 0 and :math:`\\epsilon = 10^{-3}`.  With no reset,
 the memory of step ``k`` decays like ``(t - k)^{-p}``, a power law, where an
 LSTM's constant forget gate gives ``f^{t-k}``, an exponential.
-Backend-agnostic (``keras.ops`` only).  Introduced in chapter 12 ("A power-law forget gate", planned).
+Backend-agnostic (``keras.ops`` only).  Introduced in chapter 12 ("A power-law forget gate").
 """
 
 from __future__ import annotations
@@ -30,7 +30,15 @@ import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["PowerLawLSTMCell", "power_law_lstm", "power_law_retention", "plstm_forget_gate_trace", "plstm_last_state"]
+__all__ = [
+    "PowerLawLSTMCell",
+    "power_law_lstm",
+    "power_law_retention",
+    "plstm_forget_gate_trace",
+    "plstm_last_state",
+    "PATHS",
+    "gradient_paths",
+]
 
 EPS = 1e-3
 
@@ -41,8 +49,13 @@ class PowerLawLSTMCell(keras.layers.Layer):
 
     ``p_init`` sets the initial power through ``q = logit(p_init)``;
     ``learn_p=False`` keeps it fixed.  States: ``h``, ``c``, the reset time
-    ``k`` (per unit) and the step counter ``t``.
+    ``k`` (per unit) and the step counter ``t``.  ``blocked``, a measurement
+    switch that is never saved, stops the gradient through the previous
+    step's ``"hidden"`` state (its feedback into the gates) or ``"clock"``
+    (the reset time it carries on); see :func:`gradient_paths`.
     """
+
+    blocked: frozenset = frozenset()
 
     def __init__(self, units: int, p_init: float = 0.5, learn_p: bool = True, eps: float = EPS, **kwargs):
         super().__init__(**kwargs)
@@ -81,6 +94,10 @@ class PowerLawLSTMCell(keras.layers.Layer):
 
     def call(self, inputs, states, training=False):
         h, c, k, t = states
+        if "hidden" in self.blocked:
+            h = ops.stop_gradient(h)
+        if "clock" in self.blocked:
+            k = ops.stop_gradient(k)
         z = ops.matmul(inputs, self.kernel) + ops.matmul(h, self.recurrent_kernel) + self.bias
         zr, zo, zc = ops.split(z, 3, axis=-1)
         r = ops.sigmoid(zr)
@@ -173,3 +190,39 @@ def plstm_forget_gate_trace(model, x: np.ndarray) -> np.ndarray:
 def plstm_last_state(model, x: np.ndarray) -> np.ndarray:
     """The pLSTM's last hidden state from the NumPy re-run (to check it against Keras)."""
     return deque(_plstm_rerun(model, x), maxlen=1)[0][1]
+
+
+#: The gradient paths :func:`gradient_paths` compares: a label and the paths it blocks.
+PATHS = {
+    "every path": (),
+    "without the clock": ("clock",),
+    "without the hidden state": ("hidden",),
+    "the cell alone": ("clock", "hidden"),
+}
+
+
+def gradient_paths(model, x: np.ndarray, y: np.ndarray, paths=PATHS) -> dict[str, np.ndarray]:
+    """The gradient reaching each input step with some of the pLSTM's paths blocked (chapter 12).
+
+    For each label of ``paths`` (default :data:`PATHS`), the mean gradient
+    norm per step of :func:`hilbertlib.probes.input_gradient_norms` when the
+    gradient may not flow back through the previous step's hidden state
+    (``"hidden"``: its feedback into the gates and the candidate), through
+    the reset time the clock carries on (``"clock"``), or either.  With both
+    blocked, only the cell's own path is left: the product of the forget
+    gates.  The forward pass, and so the model's answers, never change.
+    """
+    from .probes import input_gradient_norms
+
+    cell = _plstm_cell(model)
+    unknown = {p for blocked in paths.values() for p in blocked} - {"clock", "hidden"}
+    if unknown:
+        raise ValueError(f"unknown gradient paths {sorted(unknown)}; the pLSTM's are 'clock' and 'hidden'")
+    out = {}
+    try:
+        for label, blocked in paths.items():
+            cell.blocked = frozenset(blocked)
+            out[label] = input_gradient_norms(model, x, y)
+    finally:
+        cell.blocked = frozenset()
+    return out

@@ -9,7 +9,9 @@ keras = pytest.importorskip("keras")
 from keras import ops  # noqa: E402
 
 from hilbertlib.plstm import (
+    PATHS,
     PowerLawLSTMCell,
+    gradient_paths,
     plstm_forget_gate_trace,
     plstm_last_state,
     power_law_lstm,  # noqa: E402
@@ -117,3 +119,25 @@ def test_retention_after_a_reset_is_a_power_law_of_the_cells_own_gates(p):
     assert np.all(np.diff(ret) < 0)
     with pytest.raises(ValueError, match="lags"):
         power_law_retention([0, 1], p)
+
+
+def test_gradient_paths_block_only_the_backward_pass():
+    from hilbertlib.probes import input_gradient_norms
+
+    model = _model(t=20, units=6)
+    x = np.random.default_rng(3).random((7, 20, 1)).astype("float32")
+    y = np.arange(7) % 3
+    before = ops.convert_to_numpy(model(x))
+    got = gradient_paths(model, x, y)
+    assert list(got) == list(PATHS)
+    np.testing.assert_allclose(got["every path"], input_gradient_norms(model, x, y), rtol=1e-6)
+    for g in got.values():  # the last input reaches the answer without a recurrent step
+        assert g.shape == (20,)
+        np.testing.assert_allclose(g[-1], got["every path"][-1], rtol=1e-5)
+    for label in ("without the clock", "without the hidden state", "the cell alone"):
+        assert not np.allclose(got[label][:5], got["every path"][:5], rtol=1e-3)
+    # the forward pass, and the switch afterwards, are as they were
+    np.testing.assert_array_equal(ops.convert_to_numpy(model(x)), before)
+    assert model.layers[1].cell.blocked == frozenset()
+    with pytest.raises(ValueError, match="unknown gradient paths"):
+        gradient_paths(model, x, y, {"no gate": ("gate",)})
