@@ -19,7 +19,8 @@ untrained networks:
   batches, without holding the trace of every sequence in memory.
 * :func:`at_initialisation` and :func:`after_training`: the time constants,
   the share of the first step's cell kept, and the gradient reaching each
-  step, of untrained and of trained networks (chapters 11 and 12).
+  step, of untrained and of trained networks (chapters 11 and 12);
+  :func:`reading_table` sets them side by side.
 
 Introduced in chapter 7 ("What the LSTM remembers"), whose measurements
 :mod:`hilbertlib.memory_data` stores; the blanking experiment is in
@@ -47,6 +48,7 @@ __all__ = [
     "gate_statistics",
     "MemoryReading",
     "at_initialisation",
+    "reading_table",
     "after_training",
 ]
 
@@ -296,3 +298,37 @@ def after_training(
             )
         out[label] = _read(model, r.spec.model, label, x, y, lags)
     return out
+
+
+def reading_table(readings: Mapping[str, MemoryReading], long: int | None = None):
+    """Memory readings side by side, one row per label, formatted for the page (chapters 11 and 12).
+
+    Columns: the median and the longest time constant, the mean forget gate,
+    with ``long`` the number of units whose time constant exceeds it, the
+    share kept by the unit that keeps the most at each lag the readings
+    have, and the gradient at the first step relative to the last.  Every
+    reading must have been taken at the same lags.
+    """
+    import pandas as pd
+
+    from .fmt import sci
+
+    lag_sets = {tuple(m.kept) for m in readings.values()}
+    if len(lag_sets) > 1:
+        raise ValueError(
+            f"the readings were taken at different lags {sorted(lag_sets)}; read them all with the same `lags`"
+        )
+    rows = {}
+    for label, m in readings.items():
+        row = {
+            "median time constant (steps)": f"{np.median(m.tau):.1f}",
+            "longest (steps)": f"{m.tau.max():.1f}",
+            "mean forget gate": f"{m.mean_forget:.3f}",
+        }
+        if long is not None:
+            row[f"units over {long} steps"] = f"{int(np.sum(m.tau > long))} of {m.tau.size}"
+        for lag, share in m.kept.items():
+            row[f"most kept after {lag} steps"] = sci(float(share.max()))
+        row["gradient at the first pixel / at the last"] = sci(float(m.gradient[0] / m.gradient[-1]))
+        rows[label] = row
+    return pd.DataFrame.from_dict(rows, orient="index")

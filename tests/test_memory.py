@@ -8,7 +8,7 @@ import pytest
 keras = pytest.importorskip("keras")
 pytest_plugins = ["memory_nets"]  # the fixtures model and x
 
-from hilbertlib import memory  # noqa: E402
+from hilbertlib import fmt, memory  # noqa: E402
 
 
 def test_numpy_rerun_matches_keras(model, x):
@@ -130,3 +130,35 @@ def test_after_training_reads_the_stored_weights(tmp_path):
     no_weights = Result(spec=spec, data={}, path=tmp_path / "other.json")
     with pytest.raises(ValueError, match="no stored weights"):
         memory.after_training({"run": no_weights}, x, y)
+
+
+def test_reading_table_sets_readings_side_by_side():
+    from hilbertlib.memory import MemoryReading, reading_table
+
+    a = MemoryReading(
+        tau=np.array([1.0, 3.0, 200.0]),
+        gradient=np.array([0.5, 1.0, 2.0]),
+        mean_forget=0.8,
+        kept={10: np.array([0.1, 0.3, 0.2]), 100: np.array([0.0, 0.01, 0.002])},
+    )
+    b = MemoryReading(
+        tau=np.array([2.0, 2.0]),
+        gradient=np.array([0.0, 1.0]),
+        mean_forget=0.5,
+        kept={10: a.kept[10], 100: a.kept[100]},
+    )
+    table = reading_table({"a": a, "b": b}, long=100)
+    assert list(table.index) == ["a", "b"]
+    assert table.loc["a", "median time constant (steps)"] == "3.0" and table.loc["a", "longest (steps)"] == "200.0"
+    assert table.loc["a", "units over 100 steps"] == "1 of 3" and table.loc["b", "units over 100 steps"] == "0 of 2"
+    # the unit that keeps the most, at each lag the readings were taken at
+    assert [c for c in table.columns if c.startswith("most kept")] == [
+        "most kept after 10 steps",
+        "most kept after 100 steps",
+    ]
+    assert table.loc["a", "most kept after 10 steps"] == fmt.sci(0.3)
+    assert table.loc["a", "gradient at the first pixel / at the last"] == fmt.sci(0.25)
+    assert table.loc["b", "gradient at the first pixel / at the last"] == "0"
+    assert "units over 100 steps" not in reading_table({"a": a}).columns
+    with pytest.raises(ValueError, match="different lags"):
+        reading_table({"a": a, "c": MemoryReading(a.tau, a.gradient, 0.8, kept={})})
