@@ -4,9 +4,11 @@ The set :func:`hilbertlib.grid.ablation_specs` trains on one machine into a
 folder of its own (:func:`hilbertlib.grid.set_folder`).  Its runs fall into
 six *arms* (:data:`ARMS`), and the book compares them only with each other,
 by the tests of :data:`PLANNED`, which were fixed before any run of the set
-existed.  Runs land over time, so every function here takes what is present:
-a comparison with one seed on a side is "one seed: not tested", and within a
-family a missing test counts as p = 1 (:func:`hilbertlib.stats.holm_planned`).
+existed.  Runs land over time, so every function here takes what is present.
+A test is judged only on the seeds it was planned with: until each of its
+arms has them all, its comparison is shown as it stands and its verdict is
+:data:`INCOMPLETE`; within a family a test that cannot run counts as p = 1
+(:func:`hilbertlib.stats.holm_planned`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "CHOSEN",
     "ARMS",
     "NOT_TRAINED",
+    "INCOMPLETE",
     "BOTH_LEVERS",
     "Planned",
     "PLANNED",
@@ -41,6 +44,7 @@ __all__ = [
     "tests",
     "test_table",
     "mechanism",
+    "goal",
     "GradientJump",
     "gradient_jumps",
 ]
@@ -57,6 +61,9 @@ CHOSEN = "the chosen variant"
 ARMS = (PAPER_ARM, CHRONO, CLIP, RECIPE, CLIP_HILBERT, PLSTM, CHOSEN)
 #: The verdict of a planned test while one of its arms has no run at all.
 NOT_TRAINED = "not trained yet"
+#: The verdict of a planned test while one of its arms still lacks some of the
+#: planned seeds: an interim comparison is not a verdict.
+INCOMPLETE = "not judged yet: seeds still training"
 #: The verdict on the mechanism when each lever alone beats the paper's protocol.
 BOTH_LEVERS = "both levers help"
 
@@ -152,21 +159,37 @@ def accuracies(runs: Mapping[str, Mapping[int, object]]) -> dict[str, list[float
     return {a: [r.test_accuracy for _, r in sorted(by_seed.items())] for a, by_seed in runs.items()}
 
 
-def tests(runs: Mapping[str, Mapping[int, object]], alpha: float = stats.ALPHA) -> dict[str, Test]:
-    """Every test of :data:`PLANNED` on the present runs, Holm-corrected within its family (chapters 11, 12)."""
+def tests(
+    runs: Mapping[str, Mapping[int, object]], alpha: float = stats.ALPHA, n_seeds: int | None = None
+) -> dict[str, Test]:
+    """Every test of :data:`PLANNED` on the present runs, Holm-corrected within its family (chapters 11, 12).
+
+    ``n_seeds`` is the number of seeds each arm was planned with (default:
+    :data:`hilbertlib.grid.LSTM_SEEDS`).  A test one of whose arms has no run
+    is :data:`NOT_TRAINED`; one whose arms have some but not all of their
+    seeds is :data:`INCOMPLETE`, its comparison the interim one.
+    """
+    if n_seeds is None:
+        from .grid import LSTM_SEEDS
+
+        n_seeds = len(LSTM_SEEDS)
+    if n_seeds < 1:
+        raise ValueError(f"n_seeds is the number of seeds each arm was planned with, at least 1; got {n_seeds}")
     acc = accuracies(runs)
     comps = {k: stats.welch(acc[p.a], acc[p.b]) if acc.get(p.a) and acc.get(p.b) else None for k, p in PLANNED.items()}
     p_holm: dict[str, float] = {}
     for family in {p.family for p in PLANNED.values()}:
         p_holm |= stats.holm_planned({k: comps[k] for k, p in PLANNED.items() if p.family == family})
+
+    def verdict(k: str, p: Planned) -> str:
+        if comps[k] is None:
+            return NOT_TRAINED
+        if min(len(acc[p.a]), len(acc[p.b])) < n_seeds:
+            return INCOMPLETE
+        return stats.verdict(comps[k], p.predicted, p=p_holm[k], alpha=alpha)
+
     return {
-        k: Test(
-            planned=p,
-            comparison=comps[k],
-            p_holm=p_holm[k],
-            verdict=NOT_TRAINED if comps[k] is None else stats.verdict(comps[k], p.predicted, p=p_holm[k], alpha=alpha),
-        )
-        for k, p in PLANNED.items()
+        k: Test(planned=p, comparison=comps[k], p_holm=p_holm[k], verdict=verdict(k, p)) for k, p in PLANNED.items()
     }
 
 
@@ -209,16 +232,37 @@ def mechanism(results: Mapping[str, Test]) -> str:
     Supported when chrono alone beats the paper's protocol and clipping alone
     is not shown to; refuted when clipping alone does and chrono alone is not
     shown to; :data:`BOTH_LEVERS` when both do; undecided when neither does;
-    not trained or not tested while either lever's test cannot run.
+    not trained, not judged yet or not tested while either lever's test
+    cannot be judged.
     """
     chrono, clip = results[CHRONO].verdict, results[CLIP].verdict
-    for missing in (NOT_TRAINED, stats.NOT_TESTED):
+    for missing in (NOT_TRAINED, INCOMPLETE, stats.NOT_TESTED):
         if missing in (chrono, clip):
             return missing
     c, k = chrono == stats.SUPPORTED, clip == stats.SUPPORTED
     if c and k:
         return BOTH_LEVERS
     return stats.SUPPORTED if c else stats.REFUTED if k else stats.UNDECIDED
+
+
+def goal(
+    runs: Mapping[str, Mapping[int, object]], target: float, n_seeds: int | None = None
+) -> tuple[float | None, float | None, float | None, str]:
+    """The chosen variant's mean test accuracy, its 95% t interval and the verdict on ``target`` (chapter 11).
+
+    As :func:`hilbertlib.stats.against_goal`, judged only on the planned
+    seeds (``n_seeds``, default :data:`hilbertlib.grid.LSTM_SEEDS`): with
+    none of them :data:`NOT_TRAINED`, with some :data:`INCOMPLETE`.
+    """
+    if n_seeds is None:
+        from .grid import LSTM_SEEDS
+
+        n_seeds = len(LSTM_SEEDS)
+    acc = accuracies(runs).get(CHOSEN, [])
+    if not acc:
+        return None, None, None, NOT_TRAINED
+    mean, low, high, verdict = stats.against_goal(acc, target)
+    return mean, low, high, INCOMPLETE if len(acc) < n_seeds else verdict
 
 
 @dataclass(frozen=True)

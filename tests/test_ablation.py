@@ -47,13 +47,27 @@ def test_without_runs_nothing_is_tested():
     assert ablation.mechanism(res) == ablation.NOT_TRAINED
 
 
-def test_one_seed_on_a_side_is_not_tested_and_counts_as_p_one_in_its_family():
+def test_a_test_short_of_its_planned_seeds_is_not_judged_and_counts_as_p_one_when_untestable():
     res = ablation.tests(runs({ablation.PAPER_ARM: LOW, ablation.CHRONO: HIGH[:1], ablation.CLIP: HIGH}))
-    assert res[ablation.CHRONO].verdict == stats.NOT_TESTED
+    assert res[ablation.CHRONO].verdict == ablation.INCOMPLETE
     assert res[ablation.CLIP].verdict == stats.SUPPORTED
     # three planned tests in the family: the one that ran is multiplied by 3
     assert res[ablation.CLIP].p_holm == pytest.approx(min(1.0, 3 * res[ablation.CLIP].comparison.p))
-    assert ablation.mechanism(res) == stats.NOT_TESTED
+    assert ablation.mechanism(res) == ablation.INCOMPLETE
+    # planned with one seed, the same runs are complete, and one seed is not tested
+    res = ablation.tests(runs({ablation.PAPER_ARM: LOW[:1], ablation.CHRONO: HIGH[:1]}), n_seeds=1)
+    assert res[ablation.CHRONO].verdict == stats.NOT_TESTED
+
+
+def test_an_interim_comparison_is_shown_but_not_judged():
+    """Two seeds of three far ahead of their control are still no verdict: the third may differ."""
+    interim = ablation.tests(runs({ablation.CLIP: SAME, ablation.PLSTM: HIGH[:2]}))[ablation.PLSTM]
+    assert interim.verdict == ablation.INCOMPLETE
+    assert interim.comparison.n_b == 2 and interim.comparison.p < stats.ALPHA  # the interim numbers stay visible
+    final = ablation.tests(runs({ablation.CLIP: SAME, ablation.PLSTM: HIGH[:2] + [0.11]}))[ablation.PLSTM]
+    assert final.verdict == stats.UNDECIDED
+    with pytest.raises(ValueError, match="n_seeds"):
+        ablation.tests(runs({}), n_seeds=0)
 
 
 @pytest.mark.parametrize(
@@ -146,6 +160,20 @@ def test_the_test_table_has_a_row_per_test_and_numbers_only_where_a_test_ran():
     assert ran["difference (points)"] == pytest.approx(100 * res[ablation.CHRONO].comparison.difference, abs=0.005)
     assert ran["seeds"] == f"{len(HIGH)} vs {len(LOW)}" and ran["verdict"] == res[ablation.CHRONO].verdict
     one_seed = table.loc[f"{ablation.CLIP} - {ablation.PAPER_ARM}"]
-    assert one_seed["95% CI (points)"] == "" and one_seed["verdict"] == stats.NOT_TESTED
+    assert one_seed["95% CI (points)"] == "" and one_seed["verdict"] == ablation.INCOMPLETE
     untrained = table.loc[f"{ablation.PLSTM} - {ablation.CLIP}"]
     assert np.isnan(untrained["difference (points)"]) and untrained["verdict"] == ablation.NOT_TRAINED
+
+
+def test_the_goal_is_judged_on_the_planned_seeds_only():
+    assert ablation.goal(runs({}), 0.98) == (None, None, None, ablation.NOT_TRAINED)
+    mean, low, high, verdict = ablation.goal(runs({ablation.CHOSEN: [0.985, 0.99]}), 0.98)
+    assert verdict == ablation.INCOMPLETE and low < mean < high  # the interim interval stays visible
+    assert (
+        ablation.goal(runs({ablation.CHOSEN: [0.985, 0.99, 0.988]}), 0.98)[3]
+        == stats.against_goal([0.985, 0.99, 0.988], 0.98)[3]
+    )
+    assert (
+        ablation.goal(runs({ablation.CHOSEN: [0.985, 0.99]}), 0.98, n_seeds=2)[3]
+        == stats.against_goal([0.985, 0.99], 0.98)[3]
+    )
