@@ -159,6 +159,17 @@ def accuracies(runs: Mapping[str, Mapping[int, object]]) -> dict[str, list[float
     return {a: [r.test_accuracy for _, r in sorted(by_seed.items())] for a, by_seed in runs.items()}
 
 
+def _planned_seeds(n_seeds: int | None) -> int:
+    """The number of seeds each arm was planned with: ``n_seeds``, or the set's own (:data:`grid.LSTM_SEEDS`)."""
+    if n_seeds is None:
+        from .grid import LSTM_SEEDS
+
+        return len(LSTM_SEEDS)
+    if n_seeds < 1:
+        raise ValueError(f"n_seeds is the number of seeds each arm was planned with, at least 1; got {n_seeds}")
+    return n_seeds
+
+
 def tests(
     runs: Mapping[str, Mapping[int, object]], alpha: float = stats.ALPHA, n_seeds: int | None = None
 ) -> dict[str, Test]:
@@ -169,12 +180,7 @@ def tests(
     is :data:`NOT_TRAINED`; one whose arms have some but not all of their
     seeds is :data:`INCOMPLETE`, its comparison the interim one.
     """
-    if n_seeds is None:
-        from .grid import LSTM_SEEDS
-
-        n_seeds = len(LSTM_SEEDS)
-    if n_seeds < 1:
-        raise ValueError(f"n_seeds is the number of seeds each arm was planned with, at least 1; got {n_seeds}")
+    n_seeds = _planned_seeds(n_seeds)
     acc = accuracies(runs)
     comps = {k: stats.welch(acc[p.a], acc[p.b]) if acc.get(p.a) and acc.get(p.b) else None for k, p in PLANNED.items()}
     p_holm: dict[str, float] = {}
@@ -254,10 +260,7 @@ def goal(
     seeds (``n_seeds``, default :data:`hilbertlib.grid.LSTM_SEEDS`): with
     none of them :data:`NOT_TRAINED`, with some :data:`INCOMPLETE`.
     """
-    if n_seeds is None:
-        from .grid import LSTM_SEEDS
-
-        n_seeds = len(LSTM_SEEDS)
+    n_seeds = _planned_seeds(n_seeds)
     acc = accuracies(runs).get(CHOSEN, [])
     if not acc:
         return None, None, None, NOT_TRAINED
