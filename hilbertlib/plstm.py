@@ -37,6 +37,7 @@ __all__ = [
     "plstm_forget_gate_trace",
     "plstm_last_state",
     "PATHS",
+    "BLOCKED_PATHS",
     "gradient_paths",
 ]
 
@@ -199,6 +200,10 @@ PATHS = {
     "without the hidden state": ("hidden",),
     "the cell alone": ("clock", "hidden"),
 }
+#: :data:`PATHS` less "every path": the readings that block something, for a
+#: chapter that already has the unblocked gradient (chapter 12 reads it with
+#: :func:`hilbertlib.memory.after_training`).
+BLOCKED_PATHS = {label: blocked for label, blocked in PATHS.items() if blocked}
 
 
 def gradient_paths(model, x: np.ndarray, y: np.ndarray, paths=PATHS) -> dict[str, np.ndarray]:

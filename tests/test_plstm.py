@@ -9,6 +9,7 @@ keras = pytest.importorskip("keras")
 from keras import ops  # noqa: E402
 
 from hilbertlib.plstm import (
+    BLOCKED_PATHS,
     PATHS,
     PowerLawLSTMCell,
     gradient_paths,
@@ -141,3 +142,8 @@ def test_gradient_paths_block_only_the_backward_pass():
     assert model.layers[1].cell.blocked == frozenset()
     with pytest.raises(ValueError, match="unknown gradient paths"):
         gradient_paths(model, x, y, {"no gate": ("gate",)})
+    # the blocked paths alone: the same readings, without the unblocked one
+    blocked = gradient_paths(model, x, y, BLOCKED_PATHS)
+    assert list(blocked) == [label for label in PATHS if label != "every path"]
+    for label, g in blocked.items():
+        np.testing.assert_allclose(g, got[label], rtol=1e-6)
