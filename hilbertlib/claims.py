@@ -21,6 +21,7 @@ __all__ = [
     "verdict",
     "verdict_chance",
     "verdict_chance_over",
+    "verdict_commonest_over",
 ]
 
 #: The paper's reported test accuracies (hyde2023), keyed by experiment id without the seed.
@@ -83,3 +84,22 @@ def verdict_chance_over(measured: Sequence[float]) -> str:
     if len(v) == 1:
         return f"{NOT_REPRODUCED} (above chance)"
     return f"{NOT_REPRODUCED} (above chance in {learned} of {len(v)} seeds)"
+
+
+def verdict_commonest_over(ranks: Sequence[int | None]) -> str:
+    """Verdict for a claimed commonest mistake over several seeds (chapters 5 and 13).
+
+    ``ranks`` holds, per seed, the place of the claimed mistake among the
+    network's mistakes (:func:`hilbertlib.confusion.pair_rank`: 1 is the
+    commonest, ``None`` never made).  Reproduced when it is the commonest in
+    every seed; otherwise says in how many seeds it was.
+    """
+    r = list(ranks)
+    if not r:
+        raise ValueError("verdict_commonest_over needs at least one rank")
+    first = sum(k == 1 for k in r)
+    if first == len(r):
+        return REPRODUCED
+    if len(r) == 1:
+        return NOT_REPRODUCED
+    return f"{NOT_REPRODUCED} (the commonest in {first} of {len(r)} seeds)"
