@@ -9,7 +9,7 @@ percentage points), and "no better than random" by a threshold
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "CHANCE_THRESHOLD",
@@ -86,11 +86,11 @@ def verdict_chance_over(measured: Sequence[float]) -> str:
     return f"{NOT_REPRODUCED} (above chance in {learned} of {len(v)} seeds)"
 
 
-def verdict_commonest_over(ranks: Sequence[int | None]) -> str:
+def verdict_commonest_over(ranks: Iterable[int | None]) -> str:
     """Verdict for a claimed commonest mistake over several seeds (chapters 5 and 13).
 
     ``ranks`` holds, per seed, the place of the claimed mistake among the
-    network's mistakes (:func:`hilbertlib.confusion.pair_rank`: 1 is the
+    network's mistakes (:func:`hilbertlib.confusion.pair_ranks`: 1 is the
     commonest, ``None`` never made).  Reproduced when it is the commonest in
     every seed; otherwise says in how many seeds it was.
     """

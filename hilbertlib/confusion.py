@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["confused_pairs", "constant_answer", "describe_pair", "pair_rank"]
+__all__ = ["confused_pairs", "constant_answer", "describe_pair", "pair_rank", "pair_ranks"]
+
+K = TypeVar("K", bound=Hashable)
 
 
 def confused_pairs(cm: np.ndarray, top: int = 3) -> list[tuple[int, int, int]]:
@@ -47,6 +50,16 @@ def pair_rank(cm: np.ndarray, true: int, pred: int) -> int | None:
         if (i, j) == (true, pred):
             return k
     return None
+
+
+def pair_ranks(matrices: Mapping[K, np.ndarray], true: int, pred: int) -> dict[K, int | None]:
+    """:func:`pair_rank` of the mistake ``true -> pred`` in each of several matrices, by the same keys
+    (chapters 5 and 13).
+
+    With one matrix per seed this gives the ranks that
+    :func:`hilbertlib.claims.verdict_commonest_over` judges.
+    """
+    return {k: pair_rank(cm, true, pred) for k, cm in matrices.items()}
 
 
 def describe_pair(pair: tuple[int, int, int], class_names: Sequence[str] | None = None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["pct", "points", "pvalue", "interval", "sci"]
+__all__ = ["pct", "points", "pvalue", "p_is", "interval", "sci"]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -40,6 +40,13 @@ def pvalue(p: float) -> str:
     if p < 0.001:
         return "< 0.001"
     return "1" if p == 1 else f"{p:.3f}"
+
+
+def p_is(p: float) -> str:
+    """A p-value with its relation, to follow a bare "p" (chapters 12 and 13):
+    ``0.18 -> '= 0.180'``, ``0.0004 -> '< 0.001'``."""
+    text = pvalue(p)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def interval(low: float, high: float, digits: int = 2, scale: float = 100.0) -> str:

@@ -15,9 +15,9 @@ Every function returns data or a short label, never a sentence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -34,6 +34,7 @@ __all__ = [
     "trained_on",
     "resumed_elsewhere_from",
     "processors",
+    "began_on",
     "epoch_seconds",
 ]
 
@@ -42,6 +43,7 @@ NOT_RECORDED = "not recorded"
 #: The verdict label of a comparison whose two sides were trained on different machines.
 DIFFERENT_MACHINES = "not tested: different machines"
 
+K = TypeVar("K", bound=Hashable)
 Machine = tuple[str, str]  # (backend, device), e.g. ("torch", "cuda:NVIDIA H200")
 
 
@@ -173,6 +175,16 @@ def processors(result: Any) -> tuple[str, ...]:
     """The processor models that trained the result, in the order they first did (chapter 11)."""
     segs = _data(result).get("segments") or [_data(result)["environment"]]
     return tuple(dict.fromkeys(seg.get("cpu", NOT_RECORDED) for seg in segs))
+
+
+def began_on(runs: Mapping[K, Mapping[Any, Any]]) -> dict[K, frozenset[str]]:
+    """The processor models on which the runs of each group began, ``{group: models}`` (chapters 11 and 12).
+
+    ``runs`` maps a group (an arm of the ablation, say) to its results by
+    seed; a group without results is left out.  A group whose runs all began
+    on one model maps to a set of one.
+    """
+    return {g: frozenset(processors(r)[0] for r in by_seed.values()) for g, by_seed in runs.items() if by_seed}
 
 
 def epoch_seconds(results: Iterable[Any], machine: Machine) -> list[float]:

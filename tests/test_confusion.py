@@ -41,3 +41,17 @@ def test_pair_rank_and_description():
     assert confusion.pair_rank(cm, 1, 2) is None
     assert confusion.describe_pair((9, 4, 7)) == "9 read as 4 (7 test images)"
     assert confusion.describe_pair((9, 4, 1)) == "9 read as 4 (1 test image)"
+
+
+def test_pair_ranks_keeps_the_keys_and_ranks_each_matrix():
+    lead = np.diag([50] * 10)
+    lead[9, 4] = 7
+    lead[7, 2] = 3
+    second = lead.copy()
+    second[7, 2] = 9
+    never = np.diag([50] * 10)
+    never[7, 2] = 1
+    ranks = confusion.pair_ranks({"s0": lead, "s1": second, "s2": never}, 9, 4)
+    assert ranks == {"s0": 1, "s1": 2, "s2": None}
+    assert all(ranks[k] == confusion.pair_rank(cm, 9, 4) for k, cm in {"s0": lead, "s1": second}.items())
+    assert confusion.pair_ranks({}, 9, 4) == {}

@@ -85,6 +85,21 @@ def test_processors_in_order_of_first_use():
     assert machines.processors(result(20, segments=[(0, CPU)])) == (machines.NOT_RECORDED,)
 
 
+def test_began_on_reads_each_runs_first_sitting_by_group():
+    a, b = dict(CPU, cpu="Xeon A"), dict(CPU, cpu="Xeon B")
+    runs = {
+        "first": {0: result(20, segments=[(0, a)]), 1: result(20, segments=[(0, a), (5, b)])},
+        "second": {0: result(20, segments=[(0, b), (17, a)]), 2: result(20, env=dict(CPU, cpu="Xeon B"))},
+        "mixed": {0: result(20, segments=[(0, a)]), 1: result(20, segments=[(0, b)])},
+        "empty": {},
+    }
+    assert machines.began_on(runs) == {
+        "first": frozenset({"Xeon A"}),
+        "second": frozenset({"Xeon B"}),
+        "mixed": frozenset({"Xeon A", "Xeon B"}),
+    }
+
+
 def test_epoch_seconds_by_machine():
     r = result(4, segments=[(0, GPU), (2, CPU)], seconds=[20.0, 21.0, 410.0, 420.0])
     assert machines.epoch_seconds([r], ("jax", "cpu:cpu")) == [410.0, 420.0]
