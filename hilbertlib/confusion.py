@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 __all__ = ["confused_pairs", "constant_answer", "describe_pair", "pair_rank", "pair_ranks"]
-
-K = TypeVar("K", bound=Hashable)
 
 
 def confused_pairs(cm: np.ndarray, top: int = 3) -> list[tuple[int, int, int]]:
@@ -52,7 +50,7 @@ def pair_rank(cm: np.ndarray, true: int, pred: int) -> int | None:
     return None
 
 
-def pair_ranks(matrices: Mapping[K, np.ndarray], true: int, pred: int) -> dict[K, int | None]:
+def pair_ranks(matrices: Mapping[Any, np.ndarray], true: int, pred: int) -> dict[Any, int | None]:
     """:func:`pair_rank` of the mistake ``true -> pred`` in each of several matrices, by the same keys
     (chapters 5 and 13).
 

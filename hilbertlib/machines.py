@@ -15,9 +15,9 @@ Every function returns data or a short label, never a sentence.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +43,6 @@ NOT_RECORDED = "not recorded"
 #: The verdict label of a comparison whose two sides were trained on different machines.
 DIFFERENT_MACHINES = "not tested: different machines"
 
-K = TypeVar("K", bound=Hashable)
 Machine = tuple[str, str]  # (backend, device), e.g. ("torch", "cuda:NVIDIA H200")
 
 
@@ -177,7 +176,7 @@ def processors(result: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(seg.get("cpu", NOT_RECORDED) for seg in segs))
 
 
-def began_on(runs: Mapping[K, Mapping[Any, Any]]) -> dict[K, frozenset[str]]:
+def began_on(runs: Mapping[Any, Mapping[Any, Any]]) -> dict[Any, frozenset[str]]:
     """The processor models on which the runs of each group began, ``{group: models}`` (chapters 11 and 12).
 
     ``runs`` maps a group (an arm of the ablation, say) to its results by

@@ -114,11 +114,13 @@ def welch(a: Sequence[float], b: Sequence[float], confidence: float = 0.95) -> C
     base = dict(n_a=int(xa.size), n_b=int(xb.size), mean_a=float(xa.mean()), mean_b=float(xb.mean()), difference=diff)
     if xa.size < 2 or xb.size < 2:
         return Comparison(**base, low=None, high=None, t=None, df=None, p=None)
-    if xa.var() == 0 and xb.var() == 0:
-        p = 1.0 if diff == 0 else 0.0
+    # A side is constant when its values are equal; its variance in floating point need not be exactly 0.
+    const_a, const_b = bool(np.ptp(xa) == 0), bool(np.ptp(xb) == 0)
+    if const_a and const_b:
+        p = 1.0 if xa[0] == xb[0] else 0.0
         return Comparison(**base, low=diff, high=diff, t=None, df=None, p=p)
     with warnings.catch_warnings():
-        if xa.var() == 0 or xb.var() == 0:  # one constant side is exact, not a loss of precision
+        if const_a or const_b:  # one constant side is exact, not a loss of precision
             warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
         res = _st.ttest_ind(xb, xa, equal_var=False)
     ci = res.confidence_interval(confidence)

@@ -147,3 +147,15 @@ def test_welch_with_one_constant_side_is_exact_and_quiet():
         c = stats.welch([0.1135, 0.2173], [0.1135, 0.1135, 0.1135])
     # one constant side: the test of the other side's mean, with one degree of freedom fewer than its seeds
     assert c.df == pytest.approx(1.0) and c.t == pytest.approx(-1.0) and c.p == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("value", [0.1, 0.1135, 1 / 3])
+def test_welch_with_two_constant_sides_is_certain(value):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # values whose mean does not round back exactly must not reach scipy
+        same = stats.welch([value] * 3, [value] * 3)
+        other = stats.welch([value] * 3, [value + 0.1] * 3)
+    assert same.p == 1.0 and same.difference == pytest.approx(0) and stats.verdict(same, -1) == stats.UNDECIDED
+    assert other.p == 0.0 and other.low == other.high == pytest.approx(0.1)
